@@ -1,0 +1,48 @@
+"""The staff groups and what each may do. Applied by a data migration and by ``seed_demo``."""
+
+from typing import Any
+
+STAFF_GROUPS: dict[str, list[str]] = {
+    "compliance reviewer": [
+        "merchants.view_merchant",
+        "merchants.review_application",
+        "merchants.view_merchantdocument",
+        "merchants.view_applicationtransition",
+        "merchants.view_membership",
+        "merchants.view_reportingsettings",
+        "merchants.view_terminal",
+        "merchants.view_terminaltransition",
+    ],
+    "compliance lead": [
+        "merchants.view_merchant",
+        "merchants.review_application",
+        "merchants.approve_application",
+        "merchants.view_merchantdocument",
+        "merchants.view_applicationtransition",
+        "merchants.view_membership",
+        "merchants.view_reportingsettings",
+        "merchants.change_reportingsettings",
+        "merchants.view_terminal",
+        "merchants.change_terminal",
+        "merchants.manage_terminal",
+        "merchants.view_terminaltransition",
+        "merchants.view_terminalkey",
+        "merchants.add_terminalkey",
+        "merchants.change_terminalkey",
+    ],
+}
+
+
+def sync_staff_groups(group_model: Any, permission_model: Any) -> None:
+    """Create the groups and give each exactly its permissions (works with historical models)."""
+    for name, perms in STAFF_GROUPS.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.extend(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)

@@ -1,0 +1,73 @@
+"""Read-side queries for merchants: what a user may see, and what an application still lacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    REQUIRED_DOCUMENTS,
+    ApplicationTransition,
+    Membership,
+    Merchant,
+    Terminal,
+)
+
+# Fields an application must fill before it can be submitted, with the label the merchant sees.
+REQUIRED_APPLICATION_FIELDS = (
+    "legal_name",
+    "short_name",
+    "uscc",
+    "mcc",
+    "legal_rep_name",
+    "legal_rep_id_masked",
+    "registered_province",
+    "registered_city",
+    "registered_district",
+    "registered_address",
+    "business_province",
+    "business_city",
+    "business_district",
+    "business_address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "bank_name",
+    "bank_account_holder",
+    "bank_account_last4",
+)
+
+
+def membership_for_user(user: Any) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.select_related("merchant").filter(user=user).first()
+
+
+def application_missing_items(merchant: Merchant) -> list[str]:
+    """What the merchant still has to provide before submitting, as readable labels."""
+    missing = [
+        str(Merchant._meta.get_field(name).verbose_name)
+        for name in REQUIRED_APPLICATION_FIELDS
+        if not getattr(merchant, name)
+    ]
+    present = set(merchant.documents.values_list("kind", flat=True))
+    missing += [str(kind.label) for kind in REQUIRED_DOCUMENTS if kind not in present]
+    return missing
+
+
+def application_history(merchant: Merchant) -> QuerySet[ApplicationTransition]:
+    return merchant.transitions.select_related("actor").order_by("created_at", "pk")
+
+
+def terminals_for_merchant(merchant: Merchant) -> QuerySet[Terminal]:
+    return Terminal.objects.for_merchant(merchant).order_by("-created_at")
+
+
+def completeness_guard(merchant: Merchant, actor: Any) -> bool | str:
+    missing = application_missing_items(merchant)
+    if missing:
+        return _("The application is incomplete: %(items)s.") % {"items": ", ".join(missing)}
+    return True
