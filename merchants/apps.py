@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MerchantsConfig(AppConfig):
     name = "merchants"
     verbose_name = _("Merchants")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

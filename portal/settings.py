@@ -21,7 +21,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str(
-    "SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789"
+    "SECRET_KEY", default="django-insecure-dev-only-key-change-me-in-production-0123456789"
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -169,6 +169,7 @@ def _derived_fernet_key(secret: str) -> str:
 
 
 # Fernet keys for encrypted fields, newest first; older keys still decrypt (MultiFernet rotation).
+FIELD_ENCRYPTION_KEYS_FROM_ENV = "FIELD_ENCRYPTION_KEYS" in env
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_derived_fernet_key(SECRET_KEY)])
 
 # --- acquirer -------------------------------------------------------------------------------

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from merchants.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo data set (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options) -> None:
+        logins = seed_demo()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
+        )
+        for username, what in logins:
+            self.stdout.write(f"  {username:<16} {what}")
+        self.stdout.write(
+            "Portal: http://127.0.0.1:8000/   Compliance admin: http://127.0.0.1:8000/admin/"
+        )
