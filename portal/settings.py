@@ -225,3 +225,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+SIMPLE_HISTORY_REVERT_DISABLED = True  # the trail is read-only in admin

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..masking import mask_id_number
 from ..models import (
@@ -75,7 +76,9 @@ def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) 
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     if not merchant.is_editable:
         raise TransitionNotAllowed(
-            "The application can only be changed as a draft or when more information is asked for.",
+            _(
+                "The application can only be changed as a draft or when more information is asked for."
+            ),
             code="not_editable",
         )
     for name in PLAIN_FIELDS:
@@ -102,7 +105,7 @@ def document_add(
     """Attach a licence or ID scan; replaces an earlier document of the same required kind."""
     if not merchant.is_editable:
         raise TransitionNotAllowed(
-            "Documents can only be changed as a draft or when more information is asked for.",
+            _("Documents can only be changed as a draft or when more information is asked for."),
             code="not_editable",
         )
     validate_document(upload)
