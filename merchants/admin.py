@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -35,6 +36,17 @@ from .services.terminals import (
     terminal_transition,
 )
 from .workflows import APPLICATION, TERMINAL
+
+
+class TrailAdmin(SimpleHistoryAdmin):
+    """History is shown, never reverted: a revert would rewrite a reviewed record behind the workflow."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -139,7 +151,7 @@ APPLICATION_DATA = (
 
 
 @admin.register(Merchant)
-class MerchantAdmin(SimpleHistoryAdmin):
+class MerchantAdmin(TrailAdmin):
     list_display = (
         "__str__",
         "uscc",
@@ -213,7 +225,7 @@ class TerminalTransitionInline(ReadOnlyInline):
 
 
 @admin.register(Terminal)
-class TerminalAdmin(SimpleHistoryAdmin):
+class TerminalAdmin(TrailAdmin):
     list_display = (
         "serial_number",
         "tid",
@@ -344,7 +356,7 @@ class TerminalKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportingSettings)
-class ReportingSettingsAdmin(SimpleHistoryAdmin):
+class ReportingSettingsAdmin(TrailAdmin):
     list_display = ("merchant", "enabled", "method", "frequency", "deadline_hours", "updated_at")
     list_filter = ("enabled", "method", "frequency")
     search_fields = ("merchant__legal_name", "merchant__mid")
@@ -355,7 +367,7 @@ class ReportingSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(TrailAdmin):
     list_display = ("user", "merchant", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "merchant__legal_name", "merchant__mid")
