@@ -42,7 +42,11 @@ GOOD = {
 @pytest.fixture
 def owner_client(client):
     merchant = MerchantFactory(
-        legal_name="", uscc="", bank_account_number="", bank_account_last4="", legal_rep_id_masked=""
+        legal_name="",
+        uscc="",
+        bank_account_number="",
+        bank_account_last4="",
+        legal_rep_id_masked="",
     )
     client.force_login(MembershipFactory(merchant=merchant, role=Role.OWNER).user)
     client.merchant = merchant
@@ -55,9 +59,10 @@ def test_good_application_is_saved_with_sensitive_numbers_protected(owner_client
     merchant = Merchant.objects.get(pk=owner_client.merchant.pk)
     assert merchant.legal_name == "杭州西湖茶庄有限公司"
     assert merchant.contact_phone == "+8613900139000"
-    assert merchant.legal_rep_id_masked == GOOD["legal_rep_id_number"][:6] + "********" + GOOD[
-        "legal_rep_id_number"
-    ][-4:]
+    assert (
+        merchant.legal_rep_id_masked
+        == GOOD["legal_rep_id_number"][:6] + "********" + GOOD["legal_rep_id_number"][-4:]
+    )
     assert merchant.bank_account_number == "6217000012345678901"
     assert merchant.bank_account_last4 == "8901"
     page = owner_client.get(reverse("merchants:application")).content.decode()

@@ -37,7 +37,10 @@ def test_same_value_encrypts_differently_each_time():
 
 def test_old_key_still_decrypts_after_rotation(settings):
     merchant = MerchantFactory(bank_account_number="6222021234567890123")
-    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.FIELD_ENCRYPTION_KEYS]
+    settings.FIELD_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.FIELD_ENCRYPTION_KEYS,
+    ]
     assert Merchant.objects.get(pk=merchant.pk).bank_account_number == "6222021234567890123"
     rotated = crypto.rotate(_raw_account_column(merchant.pk))
     settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]

@@ -24,7 +24,8 @@ def test_valid_uscc_passes(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["91110000600037341X", "9111000060003734", "", "ABCDEFGHIJKLMNOPQR", "911100006000373410"]
+    "value",
+    ["91110000600037341X", "9111000060003734", "", "ABCDEFGHIJKLMNOPQR", "911100006000373410"],
 )
 def test_invalid_uscc_is_refused(value):
     with pytest.raises(ValidationError):
