@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -73,9 +74,8 @@ class DocumentInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("file"))
     def link(self, document: MerchantDocument) -> str:
-        return format_html(
-            '<a href="{}" target="_blank">{}</a>', document.file.url, document.original_name
-        )
+        url = reverse("merchants:document_download", args=[document.pk])
+        return format_html('<a href="{}" target="_blank">{}</a>', url, document.original_name)
 
 
 class MembershipInline(ReadOnlyInline):

@@ -98,7 +98,7 @@ def terminal_key_issue(*, terminal: Terminal, actor: Any = None) -> tuple[Termin
 
     Returns the key and the secret; the secret is never shown again.
     """
-    Terminal.objects.select_for_update().get(pk=terminal.pk)
+    terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
     if terminal.status == TerminalStatus.RETIRED:
         raise TransitionNotAllowed("A retired terminal gets no new key.", code="retired")
     terminal.keys.usable().update(revoked_at=timezone.now())

@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import merchant_required
 from ..forms import ApplicationForm, DocumentForm, SignupForm
+from ..models import MerchantDocument
 from ..selectors import application_history, application_missing_items
 from ..services.onboarding import (
     application_transition,
@@ -120,3 +122,21 @@ def application_submit(request: HttpRequest) -> HttpResponse:
         return redirect("merchants:application")
     messages.success(request, _("Application submitted. Compliance will review it shortly."))
     return redirect("merchants:overview")
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Licence and ID scans are served only to their merchant's users and to compliance staff."""
+    document = get_object_or_404(MerchantDocument, pk=pk)
+    membership = request.membership  # type: ignore[attr-defined]
+    own = bool(membership) and membership.merchant_id == document.merchant_id
+    if not own and not request.user.has_perm("merchants.view_merchantdocument"):
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        filename=document.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
