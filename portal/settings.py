@@ -176,6 +176,9 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_derived_fern
 # 3-digit acquiring institution code that starts every MID we assign.
 ACQUIRER_INSTITUTION_CODE = env.str("ACQUIRER_INSTITUTION_CODE", default="898")
 
+# Terminal upload API: the largest body accepted (a 5000-report batch is about 3 MB).
+TERMINAL_API_MAX_BODY_BYTES = env.int("TERMINAL_API_MAX_BODY_BYTES", default=8 * 1024 * 1024)
+
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

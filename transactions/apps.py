@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TransactionsConfig(AppConfig):
     name = "transactions"
     verbose_name = _("Transactions")
+
+    def ready(self) -> None:
+        from .api import schema  # noqa: F401  (registers the OpenAPI auth extension)

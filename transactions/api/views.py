@@ -1,0 +1,174 @@
+"""The terminal upload API (shared/API.md). Views decode and answer; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Report
+from ..services.ingest import MAX_BATCH, report_ingest_batch, report_ingest_one
+from . import schema
+from .authentication import PayloadTooLarge, TerminalSignatureAuthentication, read_body, terminal_of
+from .permissions import TerminalMayReport
+
+ERRORS = {code: OpenApiResponse(schema.Errors) for code in (400, 401, 403, 413, 415)}
+
+
+def error_response(errors: dict[str, list[Any]], status: int) -> Response:
+    return Response({"errors": errors}, status=status)
+
+
+def terminal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every refusal in the shape of the contract: {"errors": {"field": [...]}}."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    detail = exc.detail
+    if isinstance(detail, dict):
+        errors = {k: v if isinstance(v, list) else [v] for k, v in detail.items()}
+    else:
+        errors = {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+    response = error_response(errors, exc.status_code)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        response["WWW-Authenticate"] = 'HMAC-SHA256 realm="terminal"'
+    return response
+
+
+class TerminalAPIView(APIView):
+    authentication_classes = [TerminalSignatureAuthentication]
+    permission_classes = [TerminalMayReport]
+    parser_classes: list = []  # the body is read raw: it is signed byte for byte
+
+    def get_exception_handler(self):
+        return terminal_exception_handler
+
+    def permission_denied(self, request: Request, message: Any = None, code: Any = None) -> None:
+        # A request that failed authentication must be a 401, not DRF's 403 fallback.
+        if request.authenticators and not request.successful_authenticator:
+            raise exceptions.NotAuthenticated(
+                _("Missing X-Terminal-Key, X-Timestamp or X-Signature.")
+            )
+        super().permission_denied(request, message, code)
+
+    def json_body(self, request: Request) -> Any:
+        content_type = request.content_type.split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise exceptions.UnsupportedMediaType(content_type or "none")
+        try:
+            return msgspec.json.decode(read_body(request))
+        except msgspec.DecodeError as exc:
+            raise exceptions.ParseError(_("Malformed JSON: %(error)s") % {"error": exc}) from None
+
+
+class ReportCreateView(TerminalAPIView):
+    @extend_schema(
+        operation_id="terminal_report_create",
+        request=schema.ReportIn,
+        responses={201: schema.Stored, 200: schema.Stored, 409: schema.Errors, **ERRORS},
+        summary="Report one transaction",
+    )
+    def post(self, request: Request) -> Response:
+        outcome = report_ingest_one(terminal=terminal_of(request), raw=self.json_body(request))
+        if outcome.status == "invalid":
+            return error_response(outcome.errors, 400)
+        if outcome.status == "conflict":
+            message = _("Another report with this report_id was already stored with other content.")
+            return error_response({"report_id": [message]}, 409)
+        status = 201 if outcome.status == "accepted" else 200
+        return Response({"report_id": outcome.report_id, "status": outcome.status}, status=status)
+
+
+class ReportBatchView(TerminalAPIView):
+    @extend_schema(
+        operation_id="terminal_report_batch",
+        request=schema.BatchIn,
+        responses={200: schema.BatchOut, **ERRORS},
+        summary="Report up to 5000 transactions",
+    )
+    def post(self, request: Request) -> Response:
+        body = self.json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("reports"), list):
+            return error_response({"reports": [_('Send {"reports": [ ... ]}.')]}, 400)
+        if unknown := set(body) - {"reports"}:
+            return error_response({name: [_("Unknown field.")] for name in sorted(unknown)}, 400)
+        if len(body["reports"]) > MAX_BATCH:
+            raise PayloadTooLarge(_("At most %(max)d reports per batch.") % {"max": MAX_BATCH})
+        outcome = report_ingest_batch(terminal=terminal_of(request), raws=body["reports"])
+        return Response(
+            {
+                "accepted": outcome.accepted,
+                "duplicates": outcome.duplicates,
+                "rejected": outcome.rejected,
+            }
+        )
+
+
+class ReportDetailView(TerminalAPIView):
+    @extend_schema(
+        operation_id="terminal_report_detail", responses={200: schema.ReportOut, **ERRORS}
+    )
+    def get(self, request: Request, report_id: str) -> Response:
+        report = Report.objects.filter(terminal=terminal_of(request), report_id=report_id).first()
+        if report is None:
+            raise exceptions.NotFound(_("No such report for this terminal."))
+        return Response(report_wire(report))
+
+
+class TerminalConfigView(TerminalAPIView):
+    @extend_schema(operation_id="terminal_config", responses={200: schema.TerminalConfig, **ERRORS})
+    def get(self, request: Request) -> Response:
+        terminal = terminal_of(request)
+        merchant = terminal.merchant
+        reporting = merchant.reporting
+        return Response(
+            {
+                "tid": terminal.tid,
+                "serial_number": terminal.serial_number,
+                "mid": merchant.mid,
+                "mcc": merchant.mcc,
+                "reporting_enabled": reporting.enabled,
+                "reporting_method": reporting.method,
+                "reporting_frequency": reporting.frequency,
+                "deadline_hours": reporting.deadline_hours,
+                "parameters": terminal.parameters,
+                "server_time": timezone.now().isoformat(),
+            }
+        )
+
+
+def report_wire(report: Report) -> dict[str, Any]:
+    """A stored report as the terminal may see it: the wire fields plus when it was received."""
+    data: dict[str, Any] = {
+        "report_id": str(report.report_id),
+        "occurred_at": timezone.localtime(report.occurred_at).isoformat(),
+        "received_at": timezone.localtime(report.received_at).isoformat(),
+        "amount": f"{report.amount:.2f}",
+        "currency": report.currency,
+        "type": report.type,
+        "method": report.method,
+        "rrn": report.rrn,
+        "trace_no": report.trace_no,
+        "mcc": report.mcc,
+        "acquirer_mid": report.acquirer_mid,
+        "tid": report.tid,
+        "cvm": report.cvm,
+        "source": report.source,
+    }
+    for name in ("masked_pan", "card_token", "batch_no", "auth_code"):
+        if value := getattr(report, name):
+            data[name] = value
+    if report.lat is not None:
+        data["lat"], data["lng"] = float(report.lat), float(report.lng)
+    if report.original_report_id:
+        data["original_report_id"] = str(report.original_report_id)
+    return data

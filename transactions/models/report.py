@@ -1,0 +1,155 @@
+"""The stored transaction report: written once, never edited; corrections are amendments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Merchant, Terminal
+
+
+class ReportType(models.TextChoices):
+    SALE = "sale", _("Sale")
+    REFUND = "refund", _("Refund")
+    VOID = "void", _("Void")
+    PREAUTH = "preauth", _("Pre-authorisation")
+    PREAUTH_COMPLETION = "preauth_completion", _("Pre-authorisation completion")
+
+
+class PaymentMethod(models.TextChoices):
+    CREDIT_CARD = "credit_card", _("Credit card")
+    DEBIT_CARD = "debit_card", _("Debit card")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    UNIONPAY_QR = "unionpay_qr", _("UnionPay QR")
+
+
+CARD_METHODS = frozenset({PaymentMethod.CREDIT_CARD, PaymentMethod.DEBIT_CARD})
+# Types that refer back to an earlier report of the same terminal.
+REFERRING_TYPES = frozenset({ReportType.REFUND, ReportType.VOID, ReportType.PREAUTH_COMPLETION})
+
+
+class Cvm(models.TextChoices):
+    PIN = "pin", _("PIN")
+    SIGNATURE = "signature", _("Signature")
+    NONE = "none", _("None")
+    CONTACTLESS = "contactless", _("Contactless")
+    BIOMETRIC = "biometric", _("Biometric")
+
+
+class Source(models.TextChoices):
+    API = "api", _("Real-time API")
+    FILE = "file", _("Batch file")
+    MANUAL = "manual", _("Manual entry")
+
+
+class ImmutableError(Exception):
+    """Raised on any attempt to change a stored report."""
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def for_merchant(self, merchant: Merchant) -> ReportQuerySet:
+        return self.filter(merchant=merchant)
+
+    def update(self, **kwargs: object) -> int:
+        raise ImmutableError("Reports are immutable; record an amendment instead.")
+
+
+class Report(models.Model):
+    """One card or QR transaction as the terminal (or merchant) reported it.
+
+    ``(terminal, report_id)`` is the idempotency key; ``content_hash`` tells an identical resend
+    (a duplicate) from a different report under the same id (a conflict).
+    """
+
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, related_name="reports", verbose_name=_("terminal")
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="reports", verbose_name=_("merchant")
+    )
+    report_id = models.UUIDField(_("report id"))
+    occurred_at = models.DateTimeField(_("occurred"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    type = models.CharField(_("type"), max_length=20, choices=ReportType.choices)
+    method = models.CharField(_("payment method"), max_length=12, choices=PaymentMethod.choices)
+    masked_pan = models.CharField(_("card number (masked)"), max_length=19, blank=True)
+    card_token = models.CharField(_("card token"), max_length=64, blank=True)
+    rrn = models.CharField(_("RRN"), max_length=12)
+    trace_no = models.CharField(_("trace number"), max_length=6)
+    batch_no = models.CharField(_("batch number"), max_length=6, blank=True)
+    auth_code = models.CharField(_("authorisation code"), max_length=6, blank=True)
+    mcc = models.CharField(_("MCC"), max_length=4)
+    acquirer_mid = models.CharField(_("acquirer MID"), max_length=15)
+    tid = models.CharField(_("TID"), max_length=8)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    cvm = models.CharField(_("cardholder verification"), max_length=12, choices=Cvm.choices)
+    original_report_id = models.UUIDField(_("original report id"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=6, choices=Source.choices)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    upload = models.ForeignKey(
+        "transactions.ReportUpload",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("upload"),
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["terminal", "report_id"], name="report_unique_per_terminal"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "-occurred_at"], name="report_merchant_time"),
+            models.Index(fields=["terminal", "occurred_at"], name="report_terminal_time"),
+            models.Index(fields=["rrn"], name="report_rrn"),
+            models.Index(fields=["received_at"], name="report_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tid} {self.rrn} {self.amount} {self.currency}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Refuse updates loudly: a report is evidence, corrections are ReportAmendment rows.
+        if not self._state.adding:
+            raise ImmutableError("Reports are immutable; record an amendment instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def last4(self) -> str:
+        return self.masked_pan[-4:] if self.masked_pan else ""
+
+
+class ReportAmendment(models.Model):
+    """A correction of a stored report: what changed, who said so, and why."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("report")
+    )
+    changes = models.JSONField(_("changes"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {', '.join(self.changes)}"
