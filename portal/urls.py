@@ -48,6 +48,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("merchants.urls")),
+    path("", include("transactions.urls")),
     path("api/v1/", include("transactions.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -18,6 +18,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # Tasks run in-process unless a test starts a real worker (tests/.../test_celery_*).
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
     settings.WHITENOISE_AUTOREFRESH = True
 
 

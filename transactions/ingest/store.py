@@ -68,6 +68,8 @@ class StoreResult:
     accepted: list[int] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
     conflicts: list[int] = field(default_factory=list)
+    # Duplicates of reports this same upload stored before (a re-run after a crash).
+    restored: list[int] = field(default_factory=list)
 
 
 def store_reports(
@@ -85,34 +87,37 @@ def store_reports(
     with transaction.atomic():
         terminal_ids = sorted({item.terminal_id for item in incoming})
         list(Terminal.objects.select_for_update().filter(pk__in=terminal_ids).values_list("pk"))
-        stored = _stored_hashes(incoming)
+        stored = _stored(incoming)
         fresh: list[Incoming] = []
         for item in incoming:
             key = (item.terminal_id, item.report.report_id)
             known = stored.get(key)
             if known is None:
-                stored[key] = item.report.content_hash
+                stored[key] = (item.report.content_hash, upload_id)
                 fresh.append(item)
                 result.accepted.append(item.index)
-            elif known == item.report.content_hash:
-                result.duplicates.append(item.index)
-            else:
+            elif known[0] != item.report.content_hash:
                 result.conflicts.append(item.index)
+            elif upload_id is not None and known[1] == upload_id:
+                result.restored.append(item.index)
+            else:
+                result.duplicates.append(item.index)
         _write(fresh, source=source, upload_id=upload_id, received_at=received_at)
     return result
 
 
-def _stored_hashes(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], str]:
+def _stored(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], tuple[str, int | None]]:
+    """(terminal, report_id) -> (content hash, upload) of the reports already stored."""
     by_terminal: dict[int, list[uuid.UUID]] = {}
     for item in incoming:
         by_terminal.setdefault(item.terminal_id, []).append(item.report.report_id)
-    stored: dict[tuple[int, uuid.UUID], str] = {}
+    stored: dict[tuple[int, uuid.UUID], tuple[str, int | None]] = {}
     for terminal_id, ids in by_terminal.items():
         for start in range(0, len(ids), LOOKUP_CHUNK):
             rows = Report.objects.filter(
                 terminal_id=terminal_id, report_id__in=ids[start : start + LOOKUP_CHUNK]
-            ).values_list("report_id", "content_hash")
-            stored.update({(terminal_id, rid): digest for rid, digest in rows})
+            ).values_list("report_id", "content_hash", "upload_id")
+            stored.update({(terminal_id, rid): (digest, up) for rid, digest, up in rows})
     return stored
 
 

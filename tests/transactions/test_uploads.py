@@ -1,0 +1,202 @@
+"""Batch files: CSV and Excel, processed with a row-numbered result, idempotent on re-runs."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from merchants.models import Role
+from tests.factories import MembershipFactory
+from tests.transactions.helpers import report, reporting_terminal
+from transactions.ingest.validate import FIELDS
+from transactions.models import Report, ReportUpload, RowOutcome, UploadStatus
+from transactions.services.uploads import upload_process
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def terminal():
+    return reporting_terminal()
+
+
+@pytest.fixture
+def owner_client(client, terminal):
+    client.force_login(MembershipFactory(merchant=terminal.merchant, role=Role.OWNER).user)
+    return client
+
+
+def csv_bytes(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(FIELDS))
+    for row in rows:
+        sheet.append([row.get(name) for name in FIELDS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(client, name, content, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("transactions:uploads"), {"file": SimpleUploadedFile(name, content)}
+        )
+    return response, ReportUpload.objects.order_by("pk").last()
+
+
+def test_csv_file_is_processed_with_line_numbers(
+    owner_client, terminal, django_capture_on_commit_callbacks
+):
+    rows = [
+        report(terminal),
+        report(terminal, amount="1.234"),
+        report(terminal),
+        report(terminal, tid="99999999"),
+    ]
+    response, upload = _upload(
+        owner_client, "day.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.DONE
+    assert (upload.accepted, upload.duplicates, upload.rejected, upload.total_rows) == (2, 0, 2, 4)
+    results = list(upload.row_results.values_list("line", "outcome"))
+    assert results == [(3, RowOutcome.REJECTED), (5, RowOutcome.REJECTED)]
+    assert "tid" in upload.row_results.get(line=5).errors
+    assert Report.objects.filter(upload=upload, source="file").count() == 2
+
+
+def test_excel_file_is_processed(owner_client, terminal, django_capture_on_commit_callbacks):
+    rows = [report(terminal) for _ in range(3)]
+    _response, upload = _upload(
+        owner_client, "day.xlsx", xlsx_bytes(rows), django_capture_on_commit_callbacks
+    )
+    upload.refresh_from_db()
+    assert (upload.status, upload.accepted) == (UploadStatus.DONE, 3)
+    stored = Report.objects.get(report_id=rows[0]["report_id"])
+    assert str(stored.amount) == "128.50" and stored.lat is not None
+
+
+def test_uploading_the_same_file_again_stores_nothing_twice(
+    owner_client, terminal, django_capture_on_commit_callbacks
+):
+    content = csv_bytes([report(terminal) for _ in range(3)])
+    _upload(owner_client, "a.csv", content, django_capture_on_commit_callbacks)
+    _response, second = _upload(owner_client, "a.csv", content, django_capture_on_commit_callbacks)
+    second.refresh_from_db()
+    assert (second.accepted, second.duplicates) == (0, 3)
+    assert Report.objects.count() == 3
+
+
+def test_rerun_after_a_crash_counts_each_row_once(
+    owner_client, terminal, django_capture_on_commit_callbacks
+):
+    content = csv_bytes([report(terminal) for _ in range(3)])
+    _response, upload = _upload(owner_client, "a.csv", content, django_capture_on_commit_callbacks)
+    ReportUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)  # as if killed
+    upload = upload_process(upload_id=upload.pk)
+    assert (upload.accepted, upload.duplicates, upload.rejected) == (3, 0, 0)
+    assert Report.objects.count() == 3
+
+
+def test_not_a_csv_or_excel_file_is_refused(owner_client, django_capture_on_commit_callbacks):
+    response, _ = _upload(
+        owner_client, "x.csv", b"\x00\x01\x02\xff\xfe binary", django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 200
+    assert "UTF-8 CSV" in response.content.decode()
+    assert not ReportUpload.objects.exists()
+
+
+def test_file_without_a_header_fails_with_a_clear_error(
+    owner_client, django_capture_on_commit_callbacks
+):
+    _response, upload = _upload(
+        owner_client, "x.csv", b"1,2,3\n4,5,6\n", django_capture_on_commit_callbacks
+    )
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.FAILED
+    assert "first row" in upload.error
+
+
+def test_card_number_in_a_file_row_is_rejected_and_not_kept(
+    owner_client, terminal, django_capture_on_commit_callbacks
+):
+    pan = "6222021234567890128"
+    rows = [report(terminal, card_token=pan), report(terminal)]
+    _response, upload = _upload(
+        owner_client, "x.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+    )
+    upload.refresh_from_db()
+    assert (upload.accepted, upload.rejected) == (1, 1)
+    assert pan not in str(list(upload.row_results.values_list("errors", "report_id")))
+
+
+def test_progress_page_polls_until_done(owner_client, terminal):
+    upload = ReportUpload.objects.create(
+        merchant=terminal.merchant,
+        original_name="x.csv",
+        total_rows=10,
+        processed_rows=4,
+        status=UploadStatus.PROCESSING,
+    )
+    page = owner_client.get(
+        reverse("transactions:upload_detail", args=[upload.pk])
+    ).content.decode()
+    assert 'hx-trigger="every 1s"' in page and 'value="40"' in page
+    partial = owner_client.get(
+        reverse("transactions:upload_detail", args=[upload.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert "<html" not in partial.content.decode()
+
+
+def test_results_download_lists_rejected_lines_and_neutralises_formulas(
+    owner_client, terminal, django_capture_on_commit_callbacks
+):
+    rows = [report(terminal, report_id="=HYPERLINK(1)")]
+    _response, upload = _upload(
+        owner_client, "x.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+    )
+    response = owner_client.get(reverse("transactions:upload_results", args=[upload.pk]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[1][0] == "2"
+    assert lines[1][1] == "'=HYPERLINK(1)"
+
+
+def test_another_merchants_upload_is_404(client, terminal):
+    upload = ReportUpload.objects.create(merchant=terminal.merchant, original_name="x.csv")
+    client.force_login(MembershipFactory().user)
+    assert client.get(reverse("transactions:upload_detail", args=[upload.pk])).status_code == 404
+    assert client.get(reverse("transactions:upload_results", args=[upload.pk])).status_code == 404
+
+
+def test_viewer_cannot_upload(client, terminal):
+    client.force_login(MembershipFactory(merchant=terminal.merchant, role=Role.VIEWER).user)
+    response = client.post(
+        reverse("transactions:uploads"), {"file": SimpleUploadedFile("a.csv", b"report_id\n")}
+    )
+    assert response.status_code == 403
+
+
+def test_reporting_off_refuses_uploads(owner_client, terminal, django_capture_on_commit_callbacks):
+    from merchants.models import ReportingSettings
+
+    ReportingSettings.objects.filter(merchant=terminal.merchant).update(enabled=False)
+    response, _ = _upload(
+        owner_client, "a.csv", csv_bytes([report(terminal)]), django_capture_on_commit_callbacks
+    )
+    assert "Turn reporting on" in response.content.decode()
