@@ -84,3 +84,15 @@ class ManualReportForm(forms.Form):
         if data["original_report_id"]:
             raw["original_report_id"] = str(data["original_report_id"])
         return {k: v for k, v in raw.items() if v not in ("", None)}
+
+
+class AmendmentForm(forms.Form):
+    field = forms.ChoiceField(label=_("Field to correct"), choices=[])
+    value = forms.CharField(label=_("Correct value"), max_length=64)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .services.amendments import AMENDABLE
+
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(name, name) for name in sorted(AMENDABLE)]

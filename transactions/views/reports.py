@@ -1,15 +1,16 @@
 """The merchant's reports: the latest list, one report, and manual entry."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from merchants.access import merchant_required
 
-from ..forms import ManualReportForm
+from ..forms import AmendmentForm, ManualReportForm
 from ..models import Report
+from ..services.amendments import report_amend
 from ..services.manual import report_enter_manually
 
 # Maps errors of wire fields to the form fields that produced them.
@@ -25,12 +26,39 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @merchant_required()
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = request.membership.merchant  # type: ignore[attr-defined]
-    report = get_object_or_404(Report.objects.select_related("terminal"), pk=pk, merchant=merchant)
+    membership = request.membership  # type: ignore[attr-defined]
+    report = get_object_or_404(
+        Report.objects.select_related("terminal"), pk=pk, merchant=membership.merchant
+    )
+    form = AmendmentForm(request.POST or None) if membership.can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report_amend(
+                    report=report,
+                    actor=request.user,
+                    reason=data["reason"],
+                    changes={data["field"]: data["value"]},
+                )
+            except ValidationError as exc:
+                target = "reason" if "reason" in exc.message_dict else "value"
+                for field_messages in exc.message_dict.values():
+                    for message in field_messages:
+                        form.add_error(target, message)
+            else:
+                messages.success(request, _("Correction recorded."))
+                return redirect("transactions:report_detail", pk=report.pk)
     return render(
         request,
         "transactions/report_detail.html",
-        {"report": report, "amendments": report.amendments.all()},
+        {
+            "report": report,
+            "amendments": report.amendments.select_related("created_by"),
+            "form": form,
+        },
     )
 
 
