@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Terminal
@@ -114,11 +115,34 @@ def _stored(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], tuple[s
     stored: dict[tuple[int, uuid.UUID], tuple[str, int | None]] = {}
     for terminal_id, ids in by_terminal.items():
         for start in range(0, len(ids), LOOKUP_CHUNK):
-            rows = Report.objects.filter(
-                terminal_id=terminal_id, report_id__in=ids[start : start + LOOKUP_CHUNK]
-            ).values_list("report_id", "content_hash", "upload_id")
+            rows = _lookup(terminal_id, ids[start : start + LOOKUP_CHUNK])
             stored.update({(terminal_id, rid): (digest, up) for rid, digest, up in rows})
     return stored
+
+
+def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, int | None]]:
+    """The stored (report_id, content_hash, upload) among ``ids`` for the terminal.
+
+    This must probe the (report_id, terminal) unique index, whatever the planner's statistics
+    say: right after a bulk load, before autovacuum has analysed the table, PostgreSQL believes it
+    is tiny and would scan every report of the terminal instead, which grows with the table.
+    "terminal_id + 0" keeps the terminal's time index out of the choice, and on PostgreSQL the
+    scans that read the whole table are switched off for this one statement.
+    """
+    query = (
+        Report.objects.annotate(terminal_plus_zero=F("terminal_id") + 0)
+        .filter(report_id__in=ids, terminal_plus_zero=terminal_id)
+        .order_by()
+        .values_list("report_id", "content_hash", "upload_id")
+    )
+    if connection.vendor != "postgresql":
+        return list(query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        try:
+            return list(query)
+        finally:
+            cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
 
 
 def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: datetime) -> tuple:

@@ -1,0 +1,154 @@
+"""Batch ingestion through the real HTTP endpoint vs a raw COPY vs DRF ModelSerializer per row.
+
+Same rows, same table, one run, on PostgreSQL:
+  A. raw psycopg COPY of the rows into transactions_report (no validation, no idempotency);
+  B. POST /api/v1/terminal/reports/batch/ on gunicorn (2 workers), signed, 5000 rows a request,
+     two client threads: decoding, validation, card-data scan, idempotency lookup, COPY;
+  C. a plain DRF ModelSerializer validating and saving one row at a time (in-process, no HTTP).
+
+    uv run python bench/ingest_vs_copy.py [ROWS]      (default 100000)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+
+import common
+
+common.setup_django()
+
+from django.db import connection  # noqa: E402
+from rest_framework import serializers  # noqa: E402
+
+from transactions.ingest.store import COLUMNS  # noqa: E402
+from transactions.models import Report  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+BATCH = 5000
+DRF_ROWS = min(ROWS, 5000)
+
+
+def truncate() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE transactions_report RESTART IDENTITY CASCADE")
+
+
+def as_tuple(terminal, row) -> tuple:
+    return (
+        terminal.pk,
+        terminal.merchant_id,
+        row["report_id"],
+        datetime.fromisoformat(row["occurred_at"]),
+        datetime.now().astimezone(),
+        Decimal(row["amount"]),
+        "CNY",
+        row["type"],
+        row["method"],
+        row.get("masked_pan", ""),
+        row.get("card_token", ""),
+        row["rrn"],
+        row["trace_no"],
+        row["batch_no"],
+        "",
+        row["mcc"],
+        row["acquirer_mid"],
+        row["tid"],
+        Decimal("31.230400"),
+        Decimal("121.473700"),
+        row["cvm"],
+        None,
+        "api",
+        hashlib.sha256(row["report_id"].encode()).hexdigest(),
+        None,
+    )
+
+
+def raw_copy(terminal, rows) -> float:
+    tuples = [as_tuple(terminal, r) for r in rows]
+    statement = f"COPY transactions_report ({', '.join(COLUMNS)}) FROM STDIN"
+    start = time.perf_counter()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for t in tuples:
+            copy.write_row(t)
+    connection.commit() if not connection.get_autocommit() else None
+    return time.perf_counter() - start
+
+
+def http_batches(terminal, key_id, secret, rows) -> float:
+    bodies = [common.dumps({"reports": rows[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
+    server = common.Gunicorn()
+    try:
+        path = "/api/v1/terminal/reports/batch/"
+
+        def post(body: bytes) -> int:
+            status, payload = common.send(
+                common.signed_request(server.url, path, key_id, secret, body)
+            )
+            assert status == 200, payload[:300]
+            return common.json.loads(payload)["accepted"]
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            accepted = sum(pool.map(post, bodies))
+        elapsed = time.perf_counter() - start
+    finally:
+        server.stop()
+    assert accepted == len(rows), accepted
+    return elapsed
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        exclude = (
+            "id",
+            "terminal",
+            "merchant",
+            "received_at",
+            "content_hash",
+            "source",
+            "upload",
+            "original_report_id",
+        )
+
+
+def drf_per_row(terminal, rows) -> float:
+    start = time.perf_counter()
+    for row in rows:
+        serializer = ReportSerializer(data=row)
+        serializer.is_valid(raise_exception=True)
+        serializer.save(
+            terminal=terminal,
+            merchant=terminal.merchant,
+            source="api",
+            content_hash=hashlib.sha256(row["report_id"].encode()).hexdigest(),
+        )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    terminal, key_id, secret = common.make_terminal("ingest")
+    rows = common.make_reports(terminal, ROWS)
+    truncate()
+    copy_s = raw_copy(terminal, rows)
+    truncate()
+    http_s = http_batches(terminal, key_id, secret, rows)
+    assert Report.objects.count() == ROWS
+    truncate()
+    drf_s = drf_per_row(terminal, rows[:DRF_ROWS])
+    truncate()
+    copy_rate, http_rate, drf_rate = ROWS / copy_s, ROWS / http_s, DRF_ROWS / drf_s
+    print(f"rows: {ROWS} (DRF: {DRF_ROWS}), batch size {BATCH}")
+    print(f"A raw COPY                 {copy_rate:>10,.0f} rows/s  ({copy_s:.2f} s)")
+    print(f"B HTTP batch endpoint      {http_rate:>10,.0f} rows/s  ({http_s:.2f} s)")
+    print(f"C DRF ModelSerializer/row  {drf_rate:>10,.0f} rows/s  ({drf_s:.2f} s)")
+    print(f"B / A = {http_rate / copy_rate:.0%}   B / C = {http_rate / drf_rate:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
