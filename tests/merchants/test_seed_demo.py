@@ -22,3 +22,15 @@ def test_seed_demo_twice_changes_nothing():
     counts = (Merchant.objects.count(), Terminal.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (Merchant.objects.count(), Terminal.objects.count()) == counts
+
+
+def test_seed_demo_reports_a_week_for_every_active_terminal():
+    from transactions.models import Report
+
+    call_command("seed_demo", stdout=StringIO())
+    active = Terminal.objects.filter(status=TerminalStatus.ACTIVE)
+    assert Report.objects.values("terminal").distinct().count() == active.count()
+    assert Report.objects.filter(type="refund").exists()
+    count = Report.objects.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert Report.objects.count() == count

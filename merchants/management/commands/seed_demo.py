@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from merchants.demo import DEMO_PASSWORD, seed_demo
+from transactions.demo import seed_reports
 
 
 class Command(BaseCommand):
@@ -8,6 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         logins = seed_demo()
+        reports = seed_reports()
+        if reports:
+            self.stdout.write(f"{reports} demo reports stored.")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
