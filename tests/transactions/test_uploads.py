@@ -74,7 +74,12 @@ def test_csv_file_is_processed_with_line_numbers(
     assert upload.status == UploadStatus.DONE
     assert (upload.accepted, upload.duplicates, upload.rejected, upload.total_rows) == (2, 0, 2, 4)
     results = list(upload.row_results.values_list("line", "outcome"))
-    assert results == [(3, RowOutcome.REJECTED), (5, RowOutcome.REJECTED)]
+    assert results == [
+        (2, RowOutcome.ACCEPTED),
+        (3, RowOutcome.REJECTED),
+        (4, RowOutcome.ACCEPTED),
+        (5, RowOutcome.REJECTED),
+    ]
     assert "tid" in upload.row_results.get(line=5).errors
     assert Report.objects.filter(upload=upload, source="file").count() == 2
 
@@ -175,6 +180,7 @@ def test_results_download_lists_rejected_lines_and_neutralises_formulas(
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[1][0] == "2"
     assert lines[1][1] == "'=HYPERLINK(1)"
+    assert lines[1][2] == "Rejected"
 
 
 def test_another_merchants_upload_is_404(client, terminal):

@@ -57,13 +57,14 @@ class ReportUpload(models.Model):
 
 
 class RowOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
     DUPLICATE = "duplicate", _("Duplicate")
     CONFLICT = "conflict", _("Conflict")
     REJECTED = "rejected", _("Rejected")
 
 
 class UploadRowResult(models.Model):
-    """A row of an upload that was not simply accepted: its line, id and reasons."""
+    """What became of one row of an upload: its line, report id, outcome and reasons."""
 
     upload = models.ForeignKey(ReportUpload, on_delete=models.CASCADE, related_name="row_results")
     line = models.PositiveIntegerField(_("line"))

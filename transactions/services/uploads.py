@@ -106,6 +106,8 @@ def _process_chunk(
         lines[line] = raw
         incoming.append(Incoming(line, terminal.pk, upload.merchant_id, valid))
     stored = store_reports(incoming, source=Source.FILE, upload_id=upload.pk)
+    for line in stored.accepted + stored.restored:
+        results.append(_row_result(upload, line, lines[line], RowOutcome.ACCEPTED, {}))
     for line in stored.duplicates:
         message = _("Already reported.")
         results.append(

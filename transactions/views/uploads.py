@@ -10,7 +10,7 @@ from merchants.access import merchant_required
 
 from ..exports import stream_csv
 from ..forms import UploadForm
-from ..models import ReportUpload
+from ..models import ReportUpload, RowOutcome
 from ..services.uploads import upload_create
 
 
@@ -49,7 +49,9 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx
         else "transactions/upload_detail.html"
     )  # type: ignore[attr-defined]
-    rows = upload.row_results.all()[:500] if upload.is_finished else []
+    rows = (
+        upload.row_results.exclude(outcome=RowOutcome.ACCEPTED)[:500] if upload.is_finished else []
+    )
     return render(request, template, {"upload": upload, "rows": rows})
 
 
