@@ -1,3 +1,13 @@
+from .alert import (
+    OPEN_STATUSES,
+    Alert,
+    AlertReport,
+    AlertResponse,
+    AlertStatus,
+    AlertTransition,
+    Hold,
+)
+from .audit import SEVERITY_RANK, AuditRule, AuditRun, AuditRunPart, RunStatus, Severity
 from .report import (
     CARD_METHODS,
     REFERRING_TYPES,
@@ -14,8 +24,19 @@ from .upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
 
 __all__ = [
     "CARD_METHODS",
+    "OPEN_STATUSES",
     "REFERRING_TYPES",
+    "SEVERITY_RANK",
+    "Alert",
+    "AlertReport",
+    "AlertResponse",
+    "AlertStatus",
+    "AlertTransition",
+    "AuditRule",
+    "AuditRun",
+    "AuditRunPart",
     "Cvm",
+    "Hold",
     "ImmutableError",
     "PaymentMethod",
     "Report",
@@ -24,6 +45,8 @@ __all__ = [
     "ReportType",
     "ReportUpload",
     "RowOutcome",
+    "RunStatus",
+    "Severity",
     "Source",
     "UploadRowResult",
     "UploadStatus",

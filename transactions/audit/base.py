@@ -1,0 +1,80 @@
+"""What a rule is given and what it returns.
+
+A rule is a function ``find(ctx) -> Iterable[Finding]`` that asks the database set-based
+questions about the reports received in the run's window (plus whatever look-back it needs), and
+a ``RULE`` spec with its defaults. Findings are turned into alerts by the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from ..models import Report
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Finding:
+    """One thing worth a reviewer's look: ``key`` makes its alert unique within the rule."""
+
+    key: str
+    merchant_id: int
+    explanation: str
+    report_ids: list[int] = field(default_factory=list)
+    terminal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    window_start: datetime
+    window_end: datetime
+    params: dict[str, Any]
+    merchant_ids: tuple[int, ...] | None = None  # None: every merchant
+
+    def reports(self) -> QuerySet[Report]:
+        """The reports this run is about: received in the window, of the run's merchants."""
+        qs = Report.objects.filter(
+            received_at__gt=self.window_start, received_at__lte=self.window_end
+        )
+        return self.scoped(qs)
+
+    def scoped(self, qs: QuerySet, field: str = "merchant_id") -> QuerySet:
+        return (
+            qs.filter(**{f"{field}__in": self.merchant_ids})
+            if self.merchant_ids is not None
+            else qs
+        )
+
+    def decimal(self, name: str) -> Decimal:
+        return Decimal(str(self.params[name]))
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    description: str
+    severity: str
+    defaults: dict[str, Any]
+    find: Callable[[Context], Iterable[Finding]]
+
+
+def money(value: Decimal) -> str:
+    return f"¥{value:,.2f}"
+
+
+def grouped(
+    rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
+) -> dict[Any, list[dict[str, Any]]]:
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return groups

@@ -1,0 +1,44 @@
+"""Cash-out (套现): amounts just under a limit (split to stay below a single-transaction cap)."""
+
+from decimal import Decimal
+
+from django.db.models import Q
+
+from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped, money
+
+
+def find(ctx: Context) -> list[Finding]:
+    margin = ctx.decimal("margin_percent") / 100
+    limits = [Decimal(str(limit)) for limit in ctx.params["limits"]]
+    near = Q()
+    for limit in limits:
+        near |= Q(amount__gte=limit * (1 - margin), amount__lt=limit)
+    rows = (
+        ctx.reports().filter(near, type="sale").values("id", "merchant_id", "amount", "occurred_at")
+    )
+    findings = []
+    key = lambda r: (r["merchant_id"], r["occurred_at"].astimezone(SHANGHAI).date())
+    for (merchant_id, day), group in grouped(rows, key).items():
+        amounts = ", ".join(money(r["amount"]) for r in group[:5])
+        findings.append(
+            Finding(
+                key=f"{merchant_id}:{day}",
+                merchant_id=merchant_id,
+                report_ids=[r["id"] for r in group],
+                explanation=(
+                    f"{len(group)} sale(s) on {day} just under a limit "
+                    f"({', '.join(money(x) for x in limits)}, within {ctx.params['margin_percent']}%): {amounts}."
+                ),
+            )
+        )
+    return findings
+
+
+RULE = RuleSpec(
+    code="cashout_below_limit",
+    name="Cash-out: just under a limit (套现)",
+    description="Sales a little below a transaction limit.",
+    severity="medium",
+    defaults={"limits": ["50000", "20000", "10000"], "margin_percent": 2},
+    find=find,
+)

@@ -1,0 +1,78 @@
+"""Cash-out (套现): credit-card sales at hours the merchant is normally closed.
+
+"Normally closed" is learnt from the merchant's own history: hours of the day that carry less
+than quiet_share_percent of its transactions over history_days (with at least min_history of them).
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractHour
+
+from ...models import Report
+from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+
+CHUNK = 200
+
+
+def quiet_hours(ctx: Context, merchant_ids: list[int]) -> dict[int, set[int]]:
+    since = ctx.window_end - timedelta(days=int(ctx.params["history_days"]))
+    counts = (
+        Report.objects.filter(merchant_id__in=merchant_ids, occurred_at__gte=since)
+        .annotate(hour=ExtractHour("occurred_at", tzinfo=SHANGHAI))
+        .values("merchant_id", "hour")
+        .annotate(n=Count("id"))
+    )
+    per_merchant: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in counts:
+        per_merchant[row["merchant_id"]][row["hour"]] = row["n"]
+    share = float(ctx.params["quiet_share_percent"]) / 100
+    quiet = {}
+    for merchant_id, hours in per_merchant.items():
+        total = sum(hours.values())
+        if total >= int(ctx.params["min_history"]):
+            quiet[merchant_id] = {h for h in range(24) if hours.get(h, 0) < total * share}
+    return quiet
+
+
+def find(ctx: Context) -> list[Finding]:
+    credit = ctx.reports().filter(method="credit_card")
+    merchant_ids = list(credit.values_list("merchant_id", flat=True).distinct())
+    quiet = quiet_hours(ctx, merchant_ids)
+    findings = []
+    items = [(m, hours) for m, hours in quiet.items() if hours]
+    for start in range(0, len(items), CHUNK):
+        condition = Q()
+        for merchant_id, hours in items[start : start + CHUNK]:
+            condition |= Q(merchant_id=merchant_id, hour__in=hours)
+        rows = (
+            credit.annotate(hour=ExtractHour("occurred_at", tzinfo=SHANGHAI))
+            .filter(condition)
+            .values("id", "merchant_id", "hour", "occurred_at")
+        )
+        key = lambda r: (r["merchant_id"], r["occurred_at"].astimezone(SHANGHAI).date())
+        for (merchant_id, day), group in grouped(rows, key).items():
+            hours = sorted({r["hour"] for r in group})
+            findings.append(
+                Finding(
+                    key=f"{merchant_id}:{day}",
+                    merchant_id=merchant_id,
+                    report_ids=[r["id"] for r in group],
+                    explanation=(
+                        f"{len(group)} credit-card sale(s) on {day} at {', '.join(f'{h:02d}:00' for h in hours)}, "
+                        "hours when this merchant is normally closed."
+                    ),
+                )
+            )
+    return findings
+
+
+RULE = RuleSpec(
+    code="cashout_off_hours",
+    name="Cash-out: credit cards after hours (套现)",
+    description="Credit-card sales at hours the merchant is normally closed (learnt from its history).",
+    severity="medium",
+    defaults={"history_days": 30, "min_history": 200, "quiet_share_percent": 1},
+    find=find,
+)

@@ -1,0 +1,54 @@
+"""Merchant jumping (跳商户): acquired under a MID or TID other than the terminal's own."""
+
+from django.db.models import F, Q
+
+from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+
+
+def find(ctx: Context) -> list[Finding]:
+    rows = (
+        ctx.reports()
+        .filter(~Q(acquirer_mid=F("merchant__mid")) | ~Q(tid=F("terminal__tid")))
+        .values(
+            "id",
+            "merchant_id",
+            "terminal_id",
+            "acquirer_mid",
+            "tid",
+            "merchant__mid",
+            "terminal__tid",
+            "occurred_at",
+        )
+    )
+    findings = []
+    key = lambda r: (
+        r["terminal_id"],
+        r["acquirer_mid"],
+        r["tid"],
+        r["occurred_at"].astimezone(SHANGHAI).date(),
+    )
+    for (terminal_id, mid, tid, day), group in grouped(rows, key).items():
+        own = group[0]
+        findings.append(
+            Finding(
+                key=f"{terminal_id}:{mid}:{tid}:{day}",
+                merchant_id=own["merchant_id"],
+                terminal_id=terminal_id,
+                report_ids=[r["id"] for r in group],
+                explanation=(
+                    f"{len(group)} transaction(s) on {day} acquired under MID {mid} / TID {tid}; "
+                    f"the terminal's own are MID {own['merchant__mid']} / TID {own['terminal__tid']}."
+                ),
+            )
+        )
+    return findings
+
+
+RULE = RuleSpec(
+    code="merchant_jump",
+    name="Merchant jumping (跳商户)",
+    description="Transactions acquired under a MID or TID other than the terminal's own.",
+    severity="high",
+    defaults={},
+    find=find,
+)

@@ -1,0 +1,107 @@
+"""Terminal relocation (移机): used far from its registered place, or in two far places at once."""
+
+from datetime import timedelta
+
+from django.db.models import F, Window
+from django.db.models.functions import Lag
+
+from ...models import Report
+from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from .geo import distance_km
+
+
+def find(ctx: Context) -> list[Finding]:
+    return _far_from_home(ctx) + _impossible_travel(ctx)
+
+
+def _far_from_home(ctx: Context) -> list[Finding]:
+    max_km = float(ctx.params["max_km"])
+    rows = (
+        ctx.reports()
+        .filter(lat__isnull=False)
+        .annotate(km=distance_km("lat", "lng", "terminal__latitude", "terminal__longitude"))
+        .filter(km__gt=max_km)
+        .values("id", "merchant_id", "terminal_id", "km", "occurred_at")
+    )
+    findings = []
+    key = lambda r: (r["terminal_id"], r["occurred_at"].astimezone(SHANGHAI).date())
+    for (terminal_id, day), group in grouped(rows, key).items():
+        findings.append(
+            Finding(
+                key=f"away:{terminal_id}:{day}",
+                merchant_id=group[0]["merchant_id"],
+                terminal_id=terminal_id,
+                report_ids=[r["id"] for r in group],
+                explanation=(
+                    f"{len(group)} transaction(s) on {day} up to {max(r['km'] for r in group):.1f} km "
+                    f"from the terminal's registered location (limit {max_km:g} km)."
+                ),
+            )
+        )
+    return findings
+
+
+def _impossible_travel(ctx: Context) -> list[Finding]:
+    """Consecutive transactions of one terminal farther apart than travel_km within travel_minutes."""
+    travel_km, minutes = float(ctx.params["travel_km"]), int(ctx.params["travel_minutes"])
+    terminals = ctx.reports().filter(lat__isnull=False).values("terminal_id").distinct()
+    since = ctx.window_start - timedelta(minutes=minutes)
+    by_terminal = Window(
+        partition_by=[F("terminal_id")], order_by=F("occurred_at").asc(), expression=Lag("lat")
+    )
+    rows = (
+        Report.objects.filter(
+            terminal_id__in=terminals,
+            lat__isnull=False,
+            received_at__gt=since,
+            received_at__lte=ctx.window_end,
+        )
+        .annotate(
+            prev_lat=by_terminal,
+            prev_lng=Window(
+                partition_by=[F("terminal_id")],
+                order_by=F("occurred_at").asc(),
+                expression=Lag("lng"),
+            ),
+            prev_at=Window(
+                partition_by=[F("terminal_id")],
+                order_by=F("occurred_at").asc(),
+                expression=Lag("occurred_at"),
+            ),
+            prev_id=Window(
+                partition_by=[F("terminal_id")],
+                order_by=F("occurred_at").asc(),
+                expression=Lag("id"),
+            ),
+        )
+        .annotate(km=distance_km("lat", "lng", "prev_lat", "prev_lng"))
+        .filter(km__gt=travel_km)
+        .values("id", "prev_id", "merchant_id", "terminal_id", "km", "occurred_at", "prev_at")
+    )
+    findings = []
+    for row in rows:  # only the far pairs come back; the time check is on those few
+        if row["prev_at"] is None or row["occurred_at"] - row["prev_at"] > timedelta(
+            minutes=minutes
+        ):
+            continue
+        gap = (row["occurred_at"] - row["prev_at"]).total_seconds() / 60
+        findings.append(
+            Finding(
+                key=f"travel:{row['terminal_id']}:{row['id']}",
+                merchant_id=row["merchant_id"],
+                terminal_id=row["terminal_id"],
+                report_ids=[row["prev_id"], row["id"]],
+                explanation=f"Two transactions {row['km']:.0f} km apart within {gap:.0f} minutes (limit {travel_km:g} km in {minutes} min).",
+            )
+        )
+    return findings
+
+
+RULE = RuleSpec(
+    code="relocation",
+    name="Terminal relocation (移机)",
+    description="A terminal used far from its registered location, or in far-apart places within a short time.",
+    severity="high",
+    defaults={"max_km": 5, "travel_km": 50, "travel_minutes": 30},
+    find=find,
+)

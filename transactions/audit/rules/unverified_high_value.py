@@ -1,0 +1,39 @@
+"""Unverified high value: a large card payment with neither PIN nor signature."""
+
+from ...models import CARD_METHODS
+from ..base import Context, Finding, RuleSpec, money
+
+
+def find(ctx: Context) -> list[Finding]:
+    minimum = ctx.decimal("min_amount")
+    rows = (
+        ctx.reports()
+        .filter(
+            method__in=CARD_METHODS, amount__gte=minimum, type__in=["sale", "preauth_completion"]
+        )
+        .exclude(cvm__in=["pin", "signature"])
+        .values("id", "merchant_id", "terminal_id", "amount", "cvm", "masked_pan")
+    )
+    return [
+        Finding(
+            key=str(row["id"]),
+            merchant_id=row["merchant_id"],
+            terminal_id=row["terminal_id"],
+            report_ids=[row["id"]],
+            explanation=(
+                f"{money(row['amount'])} on card {row['masked_pan']} verified by “{row['cvm']}”: "
+                f"no PIN or signature above {money(minimum)}."
+            ),
+        )
+        for row in rows
+    ]
+
+
+RULE = RuleSpec(
+    code="unverified_high_value",
+    name="Unverified high value",
+    description="Card payments above a threshold with no PIN and no signature (forced-consumption risk).",
+    severity="high",
+    defaults={"min_amount": "5000"},
+    find=find,
+)
