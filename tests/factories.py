@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum.cn import ric, uscc
 
+from merchants.groups import sync_staff_groups
 from merchants.masking import mask_id_number
 from merchants.models import (
     ApplicationStatus,
@@ -75,6 +76,8 @@ class StaffFactory(UserFactory):
     def groups(obj, create, extracted, **kwargs):
         """``StaffFactory(groups=["compliance lead"])``"""
         if create and extracted:
+            # The groups come from a data migration, which a transactional test's flush undoes.
+            sync_staff_groups(Group, Permission)
             obj.groups.set(Group.objects.filter(name__in=extracted))
 
 

@@ -1,4 +1,8 @@
-"""Demo reports: a week of plausible card and QR transactions for every active terminal."""
+"""Demo reports: a week of plausible card and QR transactions for every active terminal.
+
+And a few that break the audit rules, audited, so the review queues and the merchant's alerts
+have something in them.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,18 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
-from merchants.models import Terminal, TerminalStatus
+from merchants.models import Role, Terminal, TerminalStatus
 
+from .audit.runner import audit_run_now
 from .ingest.store import Incoming, store_reports
 from .ingest.validate import validate_report
-from .models import Report
+from .models import Alert, AuditRun, Report
+from .services.alerts import alert_transition, alerts_assign
+from .services.holds import hold_place
 
 METHODS = ["credit_card", "debit_card", "wechat", "alipay", "unionpay_qr"]
 WEIGHTS = [2, 2, 4, 3, 1]
@@ -28,7 +37,9 @@ def seed_reports(*, per_terminal: int = 300, days: int = 7, seed: int = 7) -> in
     for terminal in terminals:
         if Report.objects.filter(terminal=terminal).exists():
             continue
-        incoming = []
+        # Reported within the hour, as an online terminal does: stored by the hour they arrived
+        # in, so the audit's late-report rule finds only the late ones planted on purpose.
+        by_hour: dict[datetime, list[Incoming]] = {}
         sales: list[dict] = []
         for index in range(per_terminal):
             raw = _sale(terminal, rng, now - timedelta(days=days) * rng.random())
@@ -39,8 +50,14 @@ def seed_reports(*, per_terminal: int = 300, days: int = 7, seed: int = 7) -> in
             valid, errors = validate_report(raw, now=now)
             if valid is None:
                 raise ValueError(f"demo report is invalid: {errors}")
-            incoming.append(Incoming(index, terminal.pk, terminal.merchant_id, valid))
-        stored += len(store_reports(incoming, source="api").accepted)
+            hour = valid.values["occurred_at"].replace(minute=0, second=0, microsecond=0)
+            received = min(hour + timedelta(hours=1, minutes=2), now)
+            by_hour.setdefault(received, []).append(
+                Incoming(index, terminal.pk, terminal.merchant_id, valid)
+            )
+        for received, incoming in sorted(by_hour.items()):
+            result = store_reports(incoming, source="api", received_at=received)
+            stored += len(result.accepted)
     return stored
 
 
@@ -86,3 +103,99 @@ def _refund(sale: dict, rng: random.Random) -> dict:
         rrn=f"{rng.randrange(10**12):012d}",
     )
     return refund
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+DEMO_TRIGGER = "demo"
+
+
+def _planted(terminal: Terminal, name: str, **fields: object) -> dict:
+    """A suspicious report with an id derived from ``name``, so seeding twice stores it once."""
+    raw = _sale(terminal, random.Random(name), timezone.now() - timedelta(hours=2))
+    raw.update(report_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo:{terminal.tid}:{name}")))
+    raw.update({key: value for key, value in fields.items() if value is not None})
+    return {key: value for key, value in raw.items() if value is not None}
+
+
+def _store(terminal: Terminal, raws: list[dict]) -> None:
+    incoming = []
+    for index, raw in enumerate(raws):
+        valid, errors = validate_report(raw, now=timezone.now())
+        if valid is None:
+            raise ValueError(f"demo report is invalid: {errors}")
+        incoming.append(Incoming(index, terminal.pk, terminal.merchant_id, valid))
+    store_reports(incoming, source="api")
+
+
+def _first_terminal(owner: str) -> Terminal | None:
+    return (
+        Terminal.objects.filter(
+            status=TerminalStatus.ACTIVE,
+            merchant__memberships__user__username=owner,
+            merchant__memberships__role=Role.OWNER,
+        )
+        .select_related("merchant")
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def seed_alerts() -> int:
+    """Plant a few reports that break the rules, audit, and take the alerts part-way through review.
+
+    Leaves: an alert awaiting the answer of ``shop-sh``, a held one at ``shop-sh``, and one assigned
+    to ``reviewer`` at ``shop-bj``. All or nothing, so that once the demo audit is recorded there
+    is nothing left to do; returns the number of alerts raised.
+    """
+    if AuditRun.objects.filter(trigger=DEMO_TRIGGER).exists():
+        return 0
+    shanghai, beijing = _first_terminal("shop-sh"), _first_terminal("shop-bj")
+    if shanghai is None or beijing is None:
+        return 0
+    late = timezone.localtime(timezone.now() - timedelta(hours=30)).isoformat()
+    _store(
+        shanghai,
+        [
+            _planted(shanghai, "late", occurred_at=late),
+            _planted(
+                shanghai,
+                "unverified",
+                amount="8800.00",
+                method="credit_card",
+                cvm="contactless",
+                masked_pan="622848******0042",
+                card_token="tok_demo",
+            ),
+        ],
+    )
+    _store(beijing, [_planted(beijing, "mcc", mcc="5411")])
+    run = audit_run_now(trigger=DEMO_TRIGGER)
+    _review(shanghai, beijing)
+    return run.alerts_created
+
+
+def _review(shanghai: Terminal, beijing: Terminal) -> None:
+    User = get_user_model()
+    reviewer, lead = User.objects.get(username="reviewer"), User.objects.get(username="lead")
+    mine = Alert.objects.filter(run__trigger=DEMO_TRIGGER)
+    asked = mine.get(rule__code="late_report", merchant=shanghai.merchant)
+    asked = alert_transition(alert=asked, name="take", actor=reviewer)
+    alert_transition(
+        alert=asked,
+        name="ask_merchant",
+        actor=reviewer,
+        reason="请说明这笔交易为何延迟30小时报备。Why was this reported 30 hours late?",
+    )
+    held = mine.get(rule__code="unverified_high_value", merchant=shanghai.merchant)
+    hold_place(
+        alert=held,
+        actor=lead,
+        reason="大额交易无密码无签名，暂缓结算。Large payment with no PIN or signature.",
+    )
+    alerts_assign(
+        alerts=[mine.get(rule__code="mcc_jump", merchant=beijing.merchant)],
+        assignee=reviewer,
+        actor=lead,
+    )

@@ -96,3 +96,22 @@ class AmendmentForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [(name, name) for name in sorted(AMENDABLE)]
+
+
+class AlertAnswerForm(forms.Form):
+    """The merchant's answer to an alert. The attachment is checked by the service (by content)."""
+
+    text = forms.CharField(
+        label=_("Your answer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Explain the transactions; compliance reads this with the reports."),
+    )
+    attachment = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        help_text=_("Optional: a PDF, JPEG or PNG, such as an invoice or a receipt."),
+        widget=forms.FileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )

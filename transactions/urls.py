@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import reports, uploads
+from .views import alerts, reports, uploads
 
 app_name = "transactions"
 
@@ -12,5 +12,12 @@ urlpatterns = [
     path("merchant/uploads/<int:pk>/", uploads.upload_detail, name="upload_detail"),
     path(
         "merchant/uploads/<int:pk>/results.csv", uploads.upload_results_csv, name="upload_results"
+    ),
+    path("merchant/alerts/", alerts.alert_list, name="alerts"),
+    path("merchant/alerts/<int:pk>/", alerts.alert_detail, name="alert_detail"),
+    path(
+        "merchant/alerts/<int:pk>/answers/<int:answer_pk>/attachment/",
+        alerts.alert_attachment,
+        name="alert_attachment",
     ),
 ]

@@ -34,3 +34,47 @@ def test_seed_demo_reports_a_week_for_every_active_terminal():
     count = Report.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert Report.objects.count() == count
+
+
+def test_seed_demo_audits_the_reports_into_alerts_part_way_through_review():
+    from transactions.models import Alert, AlertStatus, Hold
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert f"{Alert.objects.count()} demo alerts raised" in out.getvalue()
+    shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
+    beijing = Merchant.objects.get(memberships__user__username="shop-bj")
+    assert set(Alert.objects.values_list("merchant", flat=True)) == {shanghai.pk, beijing.pk}
+    assert Alert.objects.filter(
+        merchant=shanghai, status=AlertStatus.AWAITING_MERCHANT, rule__code="late_report"
+    ).exists()
+    assigned = Alert.objects.get(assignee__username="reviewer", rule__code="mcc_jump")
+    assert assigned.merchant == beijing and assigned.status == AlertStatus.IN_REVIEW
+    [hold] = Hold.objects.all()
+    assert hold.is_active and hold.alert.merchant == shanghai
+    assert hold.alert.rule.code == "unverified_high_value"
+
+
+def test_the_demo_weeks_own_reports_arrive_in_time():
+    from transactions.models import Alert
+
+    call_command("seed_demo", stdout=StringIO())
+    [late] = Alert.objects.filter(rule__code="late_report")
+    assert late.report_count == 1
+
+
+def test_seed_demo_twice_audits_and_reviews_once():
+    from transactions.models import Alert, AlertTransition, AuditRun, Hold
+
+    def state():
+        return (
+            sorted(Alert.objects.values_list("fingerprint", "status", "report_count")),
+            AlertTransition.objects.count(),
+            Hold.objects.count(),
+            AuditRun.objects.count(),
+        )
+
+    call_command("seed_demo", stdout=StringIO())
+    first = state()
+    call_command("seed_demo", stdout=StringIO())
+    assert state() == first

@@ -61,6 +61,7 @@ def alerts_from_findings(
                 fingerprint=fp,
                 severity=rule.severity,
                 explanation=f.explanation,
+                report_count=len(set(f.report_ids)),
                 run=run,
                 due_at=now + timedelta(days=REVIEW_DAYS[rule.severity]),
             )
@@ -77,15 +78,20 @@ def alerts_from_findings(
             for rid in f.report_ids
         ]
         AlertReport.objects.bulk_create(links, ignore_conflicts=True, batch_size=2000)
-        _refresh(ids, by_fingerprint, known)
+        # New alerts were created with their count; only known ones gained reports (a bulk
+        # update of thousands of new alerts cost seconds on a first run over a month).
+        _refresh({fp: ids[fp] for fp in known if fp in ids}, by_fingerprint, known)
     created = [fp for fp in by_fingerprint if fp not in known]
     if SEVERITY_RANK[rule.severity] >= SEVERITY_RANK[Severity.HIGH] and created:
         alerts = Alert.objects.filter(fingerprint__in=created).select_related("merchant", "rule")
-        transaction.on_commit(lambda: notifications.new_serious_alerts(list(alerts)))
+        # robust: a mail server that is down must not fail the audit part (it would never finish).
+        transaction.on_commit(lambda: notifications.new_serious_alerts(list(alerts)), robust=True)
     return len(created), len(known)
 
 
 def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str]) -> None:
+    if not ids:
+        return
     counts = dict(
         AlertReport.objects.filter(alert_id__in=ids.values())
         .values("alert_id")
@@ -119,7 +125,7 @@ def alert_transition(*, alert: Alert, name: str, actor: Any, reason: str = "") -
         alert=alert, from_status=previous, to_status=step.target, actor=actor, reason=reason.strip()
     )
     if name == "ask_merchant":
-        transaction.on_commit(lambda: notifications.merchant_asked(alert, reason))
+        transaction.on_commit(lambda: notifications.merchant_asked(alert, reason), robust=True)
     return alert
 
 
@@ -163,7 +169,7 @@ def alert_answer(
         response.attachment_name = (attachment.name or "evidence")[:255]
         response.attachment.save(attachment.name or "evidence", attachment, save=False)
     response.save()
-    transaction.on_commit(lambda: notifications.merchant_answered(alert))
+    transaction.on_commit(lambda: notifications.merchant_answered(alert), robust=True)
     return response
 
 

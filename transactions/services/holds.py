@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from ..models import SEVERITY_RANK, Alert, AlertStatus, Hold, Severity
 
@@ -19,10 +20,16 @@ def _require(actor: Any) -> None:
 
 @transaction.atomic
 def hold_place(*, alert: Alert, actor: Any, reason: str, terminal: bool = False) -> list[Hold]:
-    """Hold the alert's reports (or its terminal). Only for confirmed or high-severity alerts."""
+    """Hold the alert's reports (or its terminal). Only for confirmed or high-severity alerts.
+
+    Reports (or the terminal) already held stay under their existing hold: one active hold each.
+    A cleared alert holds nothing, whatever its severity: staff found nothing wrong.
+    """
     _require(actor)
     if not reason.strip():
         raise ValidationError(_("A reason is required."))
+    if alert.status == AlertStatus.CLEARED:
+        raise ValidationError(_("This alert was cleared; its reports cannot be put on hold."))
     if (
         alert.status != AlertStatus.CONFIRMED
         and SEVERITY_RANK[alert.severity] < SEVERITY_RANK[Severity.HIGH]
@@ -48,11 +55,13 @@ def hold_place(*, alert: Alert, actor: Any, reason: str, terminal: bool = False)
         for report_id in alert.reports.values_list("id", flat=True)
         if report_id not in held
     ]
-    return Hold.objects.bulk_create(holds)
+    # With history, like every other hold change: a plain bulk_create would leave no record.
+    return bulk_create_with_history(holds, Hold, default_user=actor)
 
 
 @transaction.atomic
 def hold_release(*, hold: Hold, actor: Any, reason: str) -> Hold:
+    """Release an active hold; only staff allowed to hold may, and they must say why."""
     _require(actor)
     if not reason.strip():
         raise ValidationError(_("A reason is required."))

@@ -10,6 +10,7 @@ from merchants.access import merchant_required
 
 from ..forms import AmendmentForm, ManualReportForm
 from ..models import Report
+from ..selectors import active_holds_for_report, reports_with_hold
 from ..services.amendments import report_amend
 from ..services.manual import report_enter_manually
 
@@ -20,7 +21,8 @@ FORM_FIELD = {"masked_pan": "card_last4", "occurred_at": "occurred_at", "amount"
 @merchant_required()
 def report_list(request: HttpRequest) -> HttpResponse:
     merchant = request.membership.merchant  # type: ignore[attr-defined]
-    reports = Report.objects.for_merchant(merchant).select_related("terminal")[:100]
+    reports = reports_with_hold(Report.objects.for_merchant(merchant).select_related("terminal"))
+    reports = reports[:100]
     return render(request, "transactions/report_list.html", {"reports": reports})
 
 
@@ -57,6 +59,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "amendments": report.amendments.select_related("created_by"),
+            "holds": active_holds_for_report(report=report),
             "form": form,
         },
     )

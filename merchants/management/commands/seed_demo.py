@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from merchants.demo import DEMO_PASSWORD, seed_demo
-from transactions.demo import seed_reports
+from transactions.demo import seed_alerts, seed_reports
 
 
 class Command(BaseCommand):
@@ -12,6 +12,9 @@ class Command(BaseCommand):
         reports = seed_reports()
         if reports:
             self.stdout.write(f"{reports} demo reports stored.")
+        alerts = seed_alerts()
+        if alerts:
+            self.stdout.write(f"{alerts} demo alerts raised by the first audit.")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )

@@ -8,10 +8,17 @@ from typing import Any
 from django.utils import timezone
 
 from tests.transactions.helpers import report, reporting_terminal
+from transactions.audit.base import SHANGHAI
 from transactions.audit.runner import audit_run_now
 from transactions.ingest.store import Incoming, store_reports
 from transactions.ingest.validate import validate_report
 from transactions.models import Alert, AuditRule, Report
+
+
+def shanghai(days_ago: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    """A time on a past Shanghai calendar day, so tests never straddle a day by accident."""
+    day = (timezone.now() - timedelta(days=days_ago)).astimezone(SHANGHAI)
+    return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
 
 
 def plant(
@@ -29,6 +36,24 @@ def plant(
     return Report.objects.get(terminal=terminal, report_id=valid.report_id)
 
 
+def plant_many(
+    terminal: Any, times: list[datetime], *, received: datetime | None = None, **fields: Any
+) -> list[Report]:
+    """Store one report per time in ``times`` in a single write, all received at ``received``."""
+    received = received or max(times) + timedelta(minutes=1)
+    incoming = []
+    for at in times:
+        valid, errors = validate_report(
+            report(terminal, occurred_at=at.isoformat(), **fields),
+            now=max(received, timezone.now()),
+        )
+        assert valid is not None, errors
+        incoming.append(Incoming(len(incoming), terminal.pk, terminal.merchant_id, valid))
+    store_reports(incoming, source="api", received_at=received)
+    ids = [item.report.report_id for item in incoming]
+    return list(Report.objects.filter(terminal=terminal, report_id__in=ids).order_by("occurred_at"))
+
+
 def audit(**kwargs: Any) -> Any:
     return audit_run_now(trigger="test", **kwargs)
 
@@ -42,10 +67,31 @@ def only_rule(code: str) -> None:
     AuditRule.objects.exclude(code=code).update(enabled=False)
 
 
+def alert_of(code: str) -> Alert:
+    """The one alert of a rule (fails if there are none or several)."""
+    [alert] = alerts(code)
+    return alert
+
+
+def report_ids(alert: Alert) -> set[int]:
+    return set(alert.reports.values_list("pk", flat=True))
+
+
 def set_params(code: str, **params: Any) -> None:
     rule = AuditRule.objects.get(code=code)
     rule.parameters = {**rule.parameters, **params}
     rule.save()
 
 
-__all__ = ["alerts", "audit", "only_rule", "plant", "reporting_terminal", "set_params"]
+__all__ = [
+    "alert_of",
+    "alerts",
+    "audit",
+    "only_rule",
+    "plant",
+    "plant_many",
+    "report_ids",
+    "reporting_terminal",
+    "set_params",
+    "shanghai",
+]

@@ -1,6 +1,8 @@
 """Cash-out (套现): the same card many times at one merchant in one day."""
 
-from django.db.models import Count, F, Window
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncDate
 
 from ...models import Report
@@ -9,33 +11,41 @@ from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
 
 def find(ctx: Context) -> list[Finding]:
     min_count = int(ctx.params["min_count"])
-    touched = ctx.reports().exclude(card_token="")
-    days = (
-        touched.annotate(day=TruncDate("occurred_at", tzinfo=SHANGHAI))
-        .values_list("day", flat=True)
-        .distinct()
-    )
-    if not days:
+    touched = ctx.reports().exclude(card_token="").order_by()
+    span = touched.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    if span["first"] is None:
         return []
-    first, last = min(days), max(days)
+    start = local_midnight(span["first"])
+    end = local_midnight(span["last"]) + timedelta(days=1)
     day = TruncDate("occurred_at", tzinfo=SHANGHAI)
+    in_days = ctx.scoped(
+        Report.objects.exclude(card_token="").filter(occurred_at__gte=start, occurred_at__lt=end)
+    )
+    # Count in the database (GROUP BY ... HAVING); only the few heavy cards come back, and only
+    # those the window's reports take part in (cheaper than a semi-join on every new card).
+    fresh = Q(received_at__gt=ctx.window_start, received_at__lte=ctx.window_end)
+    heavy = {
+        (row["merchant_id"], row["card_token"], row["day"])
+        for row in in_days.annotate(day=day)
+        .values("merchant_id", "card_token", "day")
+        .annotate(uses=Count("id"), new=Count("id", filter=fresh))
+        .filter(uses__gte=min_count, new__gt=0)
+    }
+    if not heavy:
+        return []
     rows = (
-        Report.objects.filter(
-            merchant_id__in=touched.values("merchant_id"),
-            card_token__in=touched.values("card_token"),
-            occurred_at__date__gte=first,
-            occurred_at__date__lte=last,
+        in_days.filter(
+            merchant_id__in={m for m, _, _ in heavy}, card_token__in={t for _, t, _ in heavy}
         )
-        .annotate(
-            day=day, uses=Window(Count("id"), partition_by=[F("merchant_id"), F("card_token"), day])
-        )
-        .filter(uses__gte=min_count)
+        .annotate(day=day)
         .values("id", "merchant_id", "card_token", "day")
     )
     findings = []
     for (merchant_id, token, on), group in grouped(
         rows, lambda r: (r["merchant_id"], r["card_token"], r["day"])
     ).items():
+        if (merchant_id, token, on) not in heavy:
+            continue
         findings.append(
             Finding(
                 key=f"{merchant_id}:{token}:{on}",
@@ -45,6 +55,11 @@ def find(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def local_midnight(moment: datetime) -> datetime:
+    """The start of ``moment``'s Shanghai day (an index-friendly bound, unlike ``__date``)."""
+    return datetime.combine(moment.astimezone(SHANGHAI).date(), time(), SHANGHAI)
 
 
 RULE = RuleSpec(

@@ -14,9 +14,12 @@ def find(ctx: Context) -> list[Finding]:
     carded = ~Q(card_token="") | ~Q(masked_pan="")
     terminals = ctx.reports().filter(carded).values("terminal_id").distinct()
     partition = [F("terminal_id"), F("card_token"), F("masked_pan"), F("amount")]
-    order = F("occurred_at").asc()
+    # id breaks ties: duplicates often share the second, and the pair must come out the same
+    # way on every run, or a re-run would raise the same duplicate under another key.
+    order = [F("occurred_at").asc(), F("id").asc()]
     rows = (
-        Report.objects.filter(carded, type="sale", terminal_id__in=terminals)
+        Report.objects.order_by()  # no sort of every row by the model's default ordering
+        .filter(carded, type="sale", terminal_id__in=terminals)
         .filter(
             received_at__gt=ctx.window_start - timedelta(days=1), received_at__lte=ctx.window_end
         )

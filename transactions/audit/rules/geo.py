@@ -1,9 +1,13 @@
 """Great-circle distance as a database expression (works on PostgreSQL and SQLite)."""
 
-from django.db.models import Expression, F, FloatField, Value
-from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+import math
+
+from django.db.models import Expression, F, FloatField, Q, Value
+from django.db.models.functions import Abs, ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.lookups import GreaterThan
 
 EARTH_KM = 6371.0
+KM_PER_DEGREE = math.pi * EARTH_KM / 180
 
 
 def _f(expr: Expression | str) -> Expression:
@@ -19,3 +23,32 @@ def distance_km(
     dlmb = Radians(_f(lng2) - _f(lng1))
     a = Power(Sin(dphi / 2), 2) + Cos(phi1) * Cos(phi2) * Power(Sin(dlmb / 2), 2)
     return Value(2 * EARTH_KM) * ASin(Sqrt(a))
+
+
+def maybe_farther(
+    lat1: Expression | str,
+    lng1: Expression | str,
+    lat2: Expression | str,
+    lng2: Expression | str,
+    km: float,
+) -> Q:
+    """A cheap condition that every pair farther apart than ``km`` meets.
+
+    Points within the square inscribed in the ``km`` circle (in degrees, longitude taken at its
+    widest) are never farther, so a filter on this first spares the trigonometry for the many
+    transactions made where they should be. 0.95 covers the flat-earth approximation.
+    """
+    degrees = km * 0.95 / math.sqrt(2) / KM_PER_DEGREE
+    return Q(GreaterThan(Abs(_f(lat1) - _f(lat2)), degrees)) | Q(
+        GreaterThan(Abs(_f(lng1) - _f(lng2)), degrees)
+    )
+
+
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """``distance_km`` in Python, for the few candidate pairs a query has already narrowed down."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
+    return 2 * EARTH_KM * math.asin(math.sqrt(a))

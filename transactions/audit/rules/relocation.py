@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Window
+from django.db.models import F, Max, Min, Window
 from django.db.models.functions import Lag
 
 from ...models import Report
 from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
-from .geo import distance_km
+from .geo import distance_km, haversine_km, maybe_farther
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -18,7 +18,9 @@ def _far_from_home(ctx: Context) -> list[Finding]:
     max_km = float(ctx.params["max_km"])
     rows = (
         ctx.reports()
+        .order_by()
         .filter(lat__isnull=False)
+        .filter(maybe_farther("lat", "lng", "terminal__latitude", "terminal__longitude", max_km))
         .annotate(km=distance_km("lat", "lng", "terminal__latitude", "terminal__longitude"))
         .filter(km__gt=max_km)
         .values("id", "merchant_id", "terminal_id", "km", "occurred_at")
@@ -44,45 +46,67 @@ def _far_from_home(ctx: Context) -> list[Finding]:
 def _impossible_travel(ctx: Context) -> list[Finding]:
     """Consecutive transactions of one terminal farther apart than travel_km within travel_minutes."""
     travel_km, minutes = float(ctx.params["travel_km"]), int(ctx.params["travel_minutes"])
-    terminals = ctx.reports().filter(lat__isnull=False).values("terminal_id").distinct()
-    since = ctx.window_start - timedelta(minutes=minutes)
-    by_terminal = Window(
-        partition_by=[F("terminal_id")], order_by=F("occurred_at").asc(), expression=Lag("lat")
-    )
+    located = ctx.reports().filter(lat__isnull=False)
+    terminals = located.values("terminal_id").distinct()
+    # Bounded by when the new reports happened, not when they arrived: a report uploaded hours
+    # late is still compared with its neighbours in time, whichever run saw those.
+    span = located.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    if span["first"] is None:
+        return []
+    reach = timedelta(minutes=minutes)
+    # id breaks ties, so equal times pair up the same way on every run (stable finding keys).
+    in_time = [F("occurred_at").asc(), F("id").asc()]
+    by_terminal = Window(partition_by=[F("terminal_id")], order_by=in_time, expression=Lag("lat"))
     rows = (
-        Report.objects.filter(
+        Report.objects.order_by()  # no sort of every row by the model's default ordering
+        .filter(
             terminal_id__in=terminals,
             lat__isnull=False,
-            received_at__gt=since,
+            occurred_at__gte=span["first"] - reach,
+            occurred_at__lte=span["last"] + reach,
             received_at__lte=ctx.window_end,
         )
         .annotate(
             prev_lat=by_terminal,
             prev_lng=Window(
                 partition_by=[F("terminal_id")],
-                order_by=F("occurred_at").asc(),
+                order_by=in_time,
                 expression=Lag("lng"),
             ),
             prev_at=Window(
                 partition_by=[F("terminal_id")],
-                order_by=F("occurred_at").asc(),
+                order_by=in_time,
                 expression=Lag("occurred_at"),
             ),
             prev_id=Window(
                 partition_by=[F("terminal_id")],
-                order_by=F("occurred_at").asc(),
+                order_by=in_time,
                 expression=Lag("id"),
             ),
         )
-        .annotate(km=distance_km("lat", "lng", "prev_lat", "prev_lng"))
-        .filter(km__gt=travel_km)
-        .values("id", "prev_id", "merchant_id", "terminal_id", "km", "occurred_at", "prev_at")
+        .filter(prev_at__gte=F("occurred_at") - reach)
+        # The database keeps the pairs close in time and not obviously close in space; the exact
+        # distance of those few is worked out here (as an annotation it would be computed for
+        # every row, before the filter).
+        .filter(maybe_farther("lat", "lng", "prev_lat", "prev_lng", travel_km))
+        .values(
+            "id",
+            "prev_id",
+            "merchant_id",
+            "terminal_id",
+            "lat",
+            "lng",
+            "prev_lat",
+            "prev_lng",
+            "occurred_at",
+            "prev_at",
+        )
     )
     findings = []
-    for row in rows:  # only the far pairs come back; the time check is on those few
-        if row["prev_at"] is None or row["occurred_at"] - row["prev_at"] > timedelta(
-            minutes=minutes
-        ):
+    for row in rows:
+        coordinates = (row["lat"], row["lng"], row["prev_lat"], row["prev_lng"])
+        row["km"] = haversine_km(*map(float, coordinates))
+        if row["km"] <= travel_km or row["occurred_at"] - row["prev_at"] > reach:
             continue
         gap = (row["occurred_at"] - row["prev_at"]).total_seconds() / 60
         findings.append(

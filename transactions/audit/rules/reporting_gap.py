@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
-from django.db.models import Max, Min
+from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Lag
 
 from merchants.models import Terminal, TerminalStatus
 
 from ...models import Report
 from ..base import SHANGHAI, Context, Finding, RuleSpec
+
+CHUNK = 500
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -21,8 +24,11 @@ def _silent(ctx: Context) -> list[Finding]:
         Terminal.objects.filter(status=TerminalStatus.ACTIVE, merchant__reporting__enabled=True),
         "merchant_id",
     )
+    # Each terminal's latest report, read from the end of its (terminal, occurred_at) index:
+    # one short probe a terminal instead of a MAX over every report it ever sent.
+    latest = Report.objects.filter(terminal_id=OuterRef("pk")).order_by("-occurred_at")
     rows = (
-        terminals.annotate(last=Max("reports__occurred_at"))
+        terminals.annotate(last=Subquery(latest.values("occurred_at")[:1]))
         .filter(last__lt=cutoff)
         .values("id", "merchant_id", "tid", "last")
     )
@@ -41,36 +47,70 @@ def _silent(ctx: Context) -> list[Finding]:
 
 
 def _woken(ctx: Context) -> list[Finding]:
-    days = int(ctx.params["dormant_days"])
-    first_new = dict(
-        ctx.reports()
-        .values("terminal_id")
-        .annotate(first=Min("occurred_at"))
-        .values_list("terminal_id", "first")
+    """New reports that come more than dormant_days after their terminal's previous report.
+
+    Each is compared with the report just before it in time, whichever run saw that one, so a
+    gap inside one window (a first run looks back weeks) counts as much as a gap across runs.
+    """
+    dormant = timedelta(days=int(ctx.params["dormant_days"]))
+    in_time = [F("occurred_at").asc(), F("id").asc()]
+    # First among the window's reports alone: each one's predecessor of the same terminal. Only
+    # reports without a recent one there can end a silence (about one a terminal); for those
+    # few, the report before them among the earlier ones is one probe of the terminal's index.
+    # So an incremental run reads its window and a few index entries, not weeks of reports.
+    candidates = {
+        row["id"]: row
+        for row in ctx.reports()
+        .order_by()
+        .annotate(
+            prev_at=Window(Lag("occurred_at"), partition_by=[F("terminal_id")], order_by=in_time),
+            prev_id=Window(Lag("id"), partition_by=[F("terminal_id")], order_by=in_time),
+        )
+        .filter(Q(prev_at__isnull=True) | Q(prev_at__lt=F("occurred_at") - dormant))
+        .values("id", "merchant_id", "terminal_id", "occurred_at", "prev_at", "prev_id")
+    }
+    earlier = (
+        Report.objects.filter(
+            terminal_id=OuterRef("terminal_id"),
+            received_at__lte=ctx.window_start,
+            occurred_at__lte=OuterRef("occurred_at"),
+        )
+        .exclude(occurred_at=OuterRef("occurred_at"), id__gte=OuterRef("id"))
+        .order_by("-occurred_at", "-id")
     )
-    if not first_new:
-        return []
-    before = (
-        Report.objects.filter(terminal_id__in=first_new, received_at__lte=ctx.window_start)
-        .values("terminal_id")
-        .annotate(last=Max("occurred_at"), merchant_id=Max("merchant_id"))
-    )
-    findings = []
-    for row in before:
-        first = first_new[row["terminal_id"]]
-        if first - row["last"] > timedelta(days=days):
-            findings.append(
-                Finding(
-                    key=f"woke:{row['terminal_id']}:{first.astimezone(SHANGHAI):%Y%m%d%H%M}",
-                    merchant_id=row["merchant_id"],
-                    terminal_id=row["terminal_id"],
-                    explanation=(
-                        f"The terminal reported again on {first.astimezone(SHANGHAI):%Y-%m-%d} after "
-                        f"{(first - row['last']).days} days of silence (dormant after {days} days)."
-                    ),
-                )
+    ids = list(candidates)
+    gaps = []
+    for i in range(0, len(ids), CHUNK):
+        for old in (
+            Report.objects.filter(pk__in=ids[i : i + CHUNK])
+            .annotate(
+                old_at=Subquery(earlier.values("occurred_at")[:1]),
+                old_id=Subquery(earlier.values("id")[:1]),
             )
-    return findings
+            .values("id", "old_at", "old_id")
+        ):
+            row = candidates[old["id"]]
+            if old["old_at"] is not None and (
+                row["prev_at"] is None
+                or (old["old_at"], old["old_id"]) > (row["prev_at"], row["prev_id"])
+            ):
+                row["prev_at"], row["prev_id"] = old["old_at"], old["old_id"]
+            if row["prev_at"] is not None and row["prev_at"] < row["occurred_at"] - dormant:
+                gaps.append(row)
+    return [
+        Finding(
+            key=f"woke:{row['terminal_id']}:{row['occurred_at'].astimezone(SHANGHAI):%Y%m%d%H%M}",
+            merchant_id=row["merchant_id"],
+            terminal_id=row["terminal_id"],
+            report_ids=[row["prev_id"], row["id"]],
+            explanation=(
+                f"The terminal reported again on {row['occurred_at'].astimezone(SHANGHAI):%Y-%m-%d} "
+                f"after {(row['occurred_at'] - row['prev_at']).days} days of silence "
+                f"(dormant after {dormant.days} days)."
+            ),
+        )
+        for row in gaps
+    ]
 
 
 RULE = RuleSpec(

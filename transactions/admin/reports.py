@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
-from .models import Report, ReportAmendment, ReportUpload, UploadRowResult
+from ..models import Report, ReportAmendment, ReportUpload, UploadRowResult
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,6 +33,26 @@ class AmendmentInline(admin.TabularInline):
         return False
 
 
+class AlertFilter(admin.SimpleListFilter):
+    """The reports of one alert: the alert page links here with ``?alert=<id>``.
+
+    Offered only while in use, so the sidebar says which alert the list is narrowed to.
+    """
+
+    title = gettext_lazy("alert")
+    parameter_name = "alert"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        value = self.value()
+        return [(value, f"#{value}")] if value and value.isdigit() else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(alerts__id=int(value))
+        return queryset
+
+
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
     list_display = (
@@ -45,7 +67,7 @@ class ReportAdmin(ReadOnlyAdmin):
         "source",
         "received_at",
     )
-    list_filter = ("type", "method", "source", "cvm")
+    list_filter = (AlertFilter, "type", "method", "source", "cvm")
     search_fields = (
         "=rrn",
         "=tid",
