@@ -33,7 +33,8 @@ from django.utils import timezone  # noqa: E402
 
 from transactions.audit import runner  # noqa: E402
 from transactions.audit.rules import REGISTRY  # noqa: E402
-from transactions.models import Alert  # noqa: E402
+from transactions.models import Alert, TerminalDay  # noqa: E402
+from transactions.services.rollups import rollup_rebuild  # noqa: E402
 
 TIMES: dict[str, float] = defaultdict(float)  # finding, by rule
 WRITES: dict[str, float] = defaultdict(float)  # turning findings into alerts, by rule
@@ -69,6 +70,8 @@ def ensure_dataset(args: argparse.Namespace):
     anchor = audit_data.dataset_anchor()
     if anchor and not args.rebuild:
         print(f"reusing the data set: {report_count():,} reports, anchor {anchor:%Y-%m-%d %H:%M}")
+        if not TerminalDay.objects.exists():  # a data set from before the daily totals
+            rollup_rebuild()
         return anchor
     audit_data.wipe()
     anchor = audit_data.choose_anchor(timezone.now())

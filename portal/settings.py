@@ -216,6 +216,12 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a worker took and never acknowledged (it died: tasks ack late) is delivered again
+    # after this many seconds: 15 minutes instead of the default hour, so an audit part lost with
+    # its worker is redone soon. Audit parts and uploads take well under that (a task still
+    # running then is delivered a second time, which they are safe against).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -2,8 +2,17 @@
 
 from celery import shared_task
 
-from .audit.runner import audit_run_part, audit_start
+from .audit.runner import (
+    audit_failed,
+    audit_in_flight,
+    audit_run_part,
+    audit_stalled_parts,
+    audit_start,
+)
+from .models import AuditRunPart
 from .services.uploads import upload_process
+
+SCHEDULED = "beat"
 
 
 @shared_task(acks_late=True)
@@ -17,8 +26,18 @@ def process_upload(upload_id: int) -> dict[str, int]:
 
 
 @shared_task
-def run_audit(trigger: str = "beat") -> int:
-    """Start an incremental audit and fan its parts out to the workers."""
+def run_audit(trigger: str = SCHEDULED) -> int:
+    """Recover stalled runs, then start an incremental audit and fan its parts out.
+
+    A worker that dies between starting a run and sending its parts leaves the run "running" with
+    nothing queued; its parts are sent again here once it is stale. Beat starts no new run while
+    one is in flight (runs would pile up over the same window); staff and operators asking for a
+    run get one.
+    """
+    for part_id in audit_stalled_parts():
+        audit_part.delay(part_id)
+    if trigger == SCHEDULED and (busy := audit_in_flight()) is not None:
+        return busy.pk
     run = audit_start(trigger=trigger)
     for part_id in run.parts.values_list("id", flat=True):
         audit_part.delay(part_id)
@@ -28,4 +47,12 @@ def run_audit(trigger: str = "beat") -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def audit_part(part_id: int) -> None:
     # acks_late: a worker killed mid-part leaves the message queued; the part is idempotent.
-    audit_run_part(part_id=part_id)
+    try:
+        audit_run_part(part_id=part_id)
+    except Exception as exc:
+        # A part that raises is not retried: the run is failed, and the next run (which starts
+        # where the last finished one ended) audits its window again.
+        run_id = AuditRunPart.objects.filter(pk=part_id).values_list("run_id", flat=True).first()
+        if run_id is not None:
+            audit_failed(run_id=run_id, error=exc)
+        raise

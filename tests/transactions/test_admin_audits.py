@@ -166,11 +166,18 @@ def test_the_run_is_listed_with_its_parts_and_findings(lead_client):
     assert "1/1" in html and "mcc_jump: 1" in html
 
 
-def test_a_long_username_still_fits_the_runs_trigger(client):
+def test_a_long_username_is_kept_whole_in_the_runs_trigger(client):
     user = StaffFactory(username="a-very-long-compliance-username", groups=["compliance lead"])
     client.force_login(user)
     client.post(START)
-    assert AuditRun.objects.get().trigger == "admin:a-very-long-co"
+    assert AuditRun.objects.get().trigger == "admin:a-very-long-compliance-username"
+
+
+def test_a_username_longer_than_the_trigger_is_cut_not_refused(client):
+    user = StaffFactory(username="u" * 150, groups=["compliance lead"])
+    client.force_login(user)
+    client.post(START)
+    assert AuditRun.objects.get().trigger == ("admin:" + "u" * 150)[:100]
 
 
 def test_the_start_button_is_shown_to_a_lead(lead_client):

@@ -87,10 +87,6 @@ def test_no_email_before_the_alerts_are_committed(
     assert callbacks and mailoutbox == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runner.py: alerts_from_findings e-mails once per rule and part, not once per run",
-)
 def test_two_high_severity_rules_in_one_run_make_one_email(
     reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -178,3 +174,25 @@ def test_a_mail_server_that_is_down_does_not_fail_the_audit(
     run = _audit_committed(django_capture_on_commit_callbacks)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.alerts_created == 1
+
+
+def test_a_run_split_into_parts_makes_one_email(
+    reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    only_rule("mcc_jump")
+    for _ in range(3):
+        plant(reporting_terminal(), mcc="5812")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = audit(merchants_per_part=1)
+    assert run.parts_total >= 3
+    [mail] = mailoutbox
+    assert mail.subject == "3 new high-severity alert(s)"
+
+
+def test_critical_alerts_are_emailed_too(reviewer, mailoutbox, django_capture_on_commit_callbacks):
+    only_rule("mcc_jump")
+    AuditRule.objects.filter(code="mcc_jump").update(severity="critical")
+    plant(reporting_terminal(), mcc="5812")
+    _audit_committed(django_capture_on_commit_callbacks)
+    [mail] = mailoutbox
+    assert "MCC jumping" in mail.body

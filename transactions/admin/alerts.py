@@ -3,6 +3,8 @@
 Queues (mine, unassigned, overdue), bulk assignment, one action per workflow transition and holds.
 Thin: the services decide (``alert_transition``, ``alerts_assign``, ``hold_place``) and refuse; the
 alert page itself is read-only, so nothing a reviewer decided can be edited behind the workflow.
+It offers a button for each transition the user may take on that alert now, which goes through
+the same service and the same reason page as the list's actions.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -310,6 +318,59 @@ class AlertAdmin(TrailAdmin):
         )
         return None
 
+    # -- the alert page: a button for each step the user may take now -------------------------
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        alert = self.get_object(request, object_id)
+        steps = []
+        if alert is not None:
+            steps = [
+                {
+                    "label": step.label,
+                    "url": reverse("admin:transactions_alert_step", args=[alert.pk, step.name]),
+                }
+                for step in ALERT.available(alert, request.user)
+                if step.name in STAFF_TRANSITIONS
+            ]
+        return super().change_view(
+            request, object_id, form_url, {"alert_steps": steps, **(extra_context or {})}
+        )
+
+    def step_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        """Take one step on one alert from its page: the list action's service and reason page."""
+        if name not in STAFF_TRANSITIONS:
+            raise Http404
+        alert_page = reverse("admin:transactions_alert_change", args=[pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(alert_page)  # e.g. "Cancel" on the reason page
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = Alert.objects.filter(pk=pk)
+        if not queryset.exists():
+            raise Http404
+        transition = ALERT[name]
+        reason = request.POST.get("reason", "").strip()
+        if transition.reason_required and not reason:
+            asked = bool(request.POST.get("apply"))
+            return reason_page(self, request, queryset, transition.label, name, asked=asked)
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda alert: alert_transition(
+                alert=alert, name=name, actor=request.user, reason=reason
+            ),
+            done_message=_("%(action)s: %(count)d done."),
+            label=transition.label,
+        )
+        return HttpResponseRedirect(alert_page)
+
     # -- the merchant's evidence, served to staff only -----------------------------------------
 
     def get_urls(self) -> list[URLPattern]:
@@ -318,6 +379,11 @@ class AlertAdmin(TrailAdmin):
                 "answers/<int:pk>/attachment/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="transactions_alertresponse_attachment",
+            ),
+            path(
+                "<int:pk>/step/<str:name>/",
+                self.admin_site.admin_view(self.step_view),
+                name="transactions_alert_step",
             ),
             *super().get_urls(),
         ]

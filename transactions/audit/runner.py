@@ -3,7 +3,15 @@
 ``audit_start`` records a run over the reports received since the last finished run and splits the
 merchants into parts; ``audit_run_part`` evaluates every enabled rule for one part and turns the
 findings into alerts (keyed by fingerprint, so a part that runs twice creates nothing twice);
-the part that completes the set finishes the run.
+the part that completes the set finishes the run: it counts the alerts the run raised and tells
+staff of the serious ones in one e-mail.
+
+Scheduled runs go one at a time: beat starts no run while another is in flight, and sends again
+the unfinished parts of a run that has been running for longer than ``STALE_AFTER`` (its worker
+died before sending them, or while doing one and the broker has not delivered it again). A new
+run's window starts where the last *finished* run's ended, so the window of a run that never
+finishes is covered by the next one: nothing is skipped, and fingerprints keep the overlap from
+raising anything twice.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from django.utils import timezone
 from merchants.models import Merchant
 
 from ..models import AuditRule, AuditRun, AuditRunPart, Report, RunStatus
-from ..services.alerts import alerts_from_findings
+from ..services.alerts import alerts_from_findings, alerts_notify_run
 from .base import Context
 from .rules import REGISTRY
 
@@ -29,6 +37,9 @@ MERCHANTS_PER_PART = 250
 # A merchant's reports are spread over the whole table, so every part reads the window again:
 # parts pay off when workers run them side by side, not one after another in one process.
 IN_PROCESS_MERCHANTS_PER_PART = 5000
+# A whole first run over a million reports takes seconds; a run unfinished after this long has
+# lost a part (longer than the broker's visibility timeout, so redelivery gets its chance first).
+STALE_AFTER = timedelta(minutes=30)
 
 
 def ensure_rules() -> None:
@@ -147,10 +158,47 @@ def _finish(run: AuditRun) -> None:
         for code, n in part_counts.items():
             totals[code] = totals.get(code, 0) + n
     run.counts = totals
+    # Counted from the alerts themselves: a part repeated after a crash finds the alerts its
+    # first attempt wrote already there, and they are this run's all the same.
+    run.alerts_created = run.alerts.count()
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
     run.duration_ms = int((run.finished_at - run.started_at).total_seconds() * 1000)
-    run.save(update_fields=["counts", "status", "finished_at", "duration_ms"])
+    run.save(update_fields=["counts", "alerts_created", "status", "finished_at", "duration_ms"])
+    alerts_notify_run(run=run)
+
+
+def audit_in_flight(*, now: datetime | None = None) -> AuditRun | None:
+    """The latest run still running and started less than ``STALE_AFTER`` ago, if any."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return (
+        AuditRun.objects.filter(status=RunStatus.RUNNING, started_at__gte=cutoff)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def audit_stalled_parts(*, now: datetime | None = None) -> list[int]:
+    """The unfinished parts of runs still running ``STALE_AFTER`` after they started.
+
+    Sending them again is safe: a part that did its work meanwhile returns at once, and one that
+    runs twice raises nothing twice.
+    """
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return list(
+        AuditRunPart.objects.filter(
+            run__status=RunStatus.RUNNING, run__started_at__lt=cutoff, done=False
+        )
+        .order_by("run_id", "index")
+        .values_list("id", flat=True)
+    )
+
+
+def audit_failed(*, run_id: int, error: BaseException) -> None:
+    """Record that a part raised: the run will not finish, and the next run redoes its window."""
+    AuditRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, error=repr(error)[:2000]
+    )
 
 
 def audit_run_now(
@@ -166,7 +214,7 @@ def audit_run_now(
         for part_id in run.parts.values_list("id", flat=True):
             audit_run_part(part_id=part_id)
     except Exception as exc:
-        AuditRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=repr(exc)[:2000])
+        audit_failed(run_id=run.pk, error=exc)
         raise
     run.refresh_from_db()
     run.duration_ms = int((time.monotonic() - started) * 1000)

@@ -9,7 +9,7 @@ content is a duplicate, a resend with other content a conflict; neither writes a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from django.utils import timezone
 from merchants.models import Terminal
 
 from ..models import Report
+from ..services.rollups import rollup_add
 from .validate import ValidReport
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
@@ -176,7 +177,7 @@ def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: dat
     )
 
 
-def _write(fresh: Iterable[Incoming], **common: Any) -> None:
+def _write(fresh: Sequence[Incoming], **common: Any) -> None:
     rows = [_row(item, **common) for item in fresh]
     if not rows:
         return
@@ -186,6 +187,17 @@ def _write(fresh: Iterable[Incoming], **common: Any) -> None:
         Report.objects.bulk_create(
             [Report(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
         )
+    # In the same transaction: the daily totals count exactly the reports that were stored.
+    rollup_add(
+        (
+            item.terminal_id,
+            item.merchant_id,
+            item.report.values["occurred_at"],
+            item.report.values["type"],
+            item.report.values["amount"],
+        )
+        for item in fresh
+    )
 
 
 def _copy(rows: list[tuple]) -> None:

@@ -20,10 +20,12 @@ from .report import (
     ReportType,
     Source,
 )
+from .rollup import HOUR_FIELDS, TerminalDay
 from .upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
 
 __all__ = [
     "CARD_METHODS",
+    "HOUR_FIELDS",
     "OPEN_STATUSES",
     "REFERRING_TYPES",
     "SEVERITY_RANK",
@@ -48,6 +50,7 @@ __all__ = [
     "RunStatus",
     "Severity",
     "Source",
+    "TerminalDay",
     "UploadRowResult",
     "UploadStatus",
 ]

@@ -48,7 +48,7 @@ class RunStatus(models.TextChoices):
 class AuditRun(models.Model):
     """One audit over the reports received in (window_start, window_end]."""
 
-    trigger = models.CharField(_("started by"), max_length=20)
+    trigger = models.CharField(_("started by"), max_length=100)
     status = models.CharField(
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
     )

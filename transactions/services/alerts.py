@@ -41,7 +41,10 @@ def alerts_from_findings(
 ) -> tuple[int, int]:
     """Raise an alert per new finding and attach reports to known ones; returns (created, updated).
 
-    Keyed by fingerprint, so running the same audit again creates nothing twice.
+    Keyed by fingerprint, so running the same audit again creates nothing twice. An alert that
+    ``run`` itself raised counts as created even when a crashed attempt of the same part wrote
+    it: it is new to whoever reads the run. Nobody is notified here; the run tells staff once,
+    when it finishes (``alerts_notify_run``).
     """
     if not findings:
         return 0, 0
@@ -69,24 +72,41 @@ def alerts_from_findings(
             if fp not in known
         ]
         Alert.objects.bulk_create(new, ignore_conflicts=True)
-        ids = dict(
-            Alert.objects.filter(fingerprint__in=by_fingerprint).values_list("fingerprint", "id")
-        )
+        raised = {
+            fp: (pk, run_id)
+            for fp, pk, run_id in Alert.objects.filter(fingerprint__in=by_fingerprint).values_list(
+                "fingerprint", "id", "run_id"
+            )
+        }
         links = [
-            AlertReport(alert_id=ids[fp], report_id=rid)
+            AlertReport(alert_id=raised[fp][0], report_id=rid)
             for fp, f in by_fingerprint.items()
             for rid in f.report_ids
         ]
         AlertReport.objects.bulk_create(links, ignore_conflicts=True, batch_size=2000)
         # New alerts were created with their count; only known ones gained reports (a bulk
         # update of thousands of new alerts cost seconds on a first run over a month).
-        _refresh({fp: ids[fp] for fp in known if fp in ids}, by_fingerprint, known)
-    created = [fp for fp in by_fingerprint if fp not in known]
-    if SEVERITY_RANK[rule.severity] >= SEVERITY_RANK[Severity.HIGH] and created:
-        alerts = Alert.objects.filter(fingerprint__in=created).select_related("merchant", "rule")
-        # robust: a mail server that is down must not fail the audit part (it would never finish).
-        transaction.on_commit(lambda: notifications.new_serious_alerts(list(alerts)), robust=True)
-    return len(created), len(known)
+        _refresh({fp: raised[fp][0] for fp in known if fp in raised}, by_fingerprint, known)
+    if run is None:
+        created = len(raised.keys() - known)
+    else:
+        created = sum(1 for _pk, run_id in raised.values() if run_id == run.pk)
+    return created, len(raised) - created
+
+
+def alerts_notify_run(*, run: AuditRun) -> None:
+    """Once the run is committed, e-mail staff one list of the high and critical alerts it raised.
+
+    Called when the run finishes, so a run of many rules and parts makes one e-mail. On commit and
+    robust: a mail server that is down must neither fail the run nor undo its alerts.
+    """
+    serious = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[Severity.HIGH]]
+    alerts = (
+        Alert.objects.filter(run=run, severity__in=serious)
+        .select_related("merchant", "rule")
+        .order_by("pk")
+    )
+    transaction.on_commit(lambda: notifications.new_serious_alerts(list(alerts)), robust=True)
 
 
 def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str]) -> None:

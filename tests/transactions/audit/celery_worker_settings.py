@@ -3,7 +3,7 @@
 The portal's own settings, with the broker's keys under a prefix of the test's own and a private
 queue, so workers of parallel test runs sharing one Redis never take each other's messages; and a
 short visibility timeout, so a message whose worker was killed is delivered again within seconds
-instead of the production hour.
+instead of the production 15 minutes.
 """
 
 import os

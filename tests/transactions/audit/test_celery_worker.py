@@ -6,7 +6,7 @@ the database scheduler), pointed at this test's database; the data they need is 
 
 They run with ``celery_worker_settings.py``: the portal's settings on a queue and Redis key prefix
 of the test's own (pytest-xdist runs tests side by side) and with a visibility timeout of seconds,
-so the message of a killed worker comes back while the test waits (in production: after an hour).
+so the message of a killed worker comes back while the test waits (in production: after 15 minutes).
 """
 
 from __future__ import annotations

@@ -117,3 +117,23 @@ def test_running_again_does_not_repeat_a_duplicate_alert():
     plant(terminal, at=at + timedelta(minutes=10), amount="88.00")
     audit()
     assert len(alerts("duplicate")) == 1
+
+
+def test_a_duplicate_uploaded_days_after_its_twin_is_found():
+    terminal = reporting_terminal()
+    at = shanghai(5, 12)
+    first = plant(terminal, at=at, amount="88.00")
+    audit(window_end=at + timedelta(hours=1))
+    second = plant(terminal, at=at + timedelta(seconds=20), amount="88.00", received=shanghai(1, 9))
+    audit()
+    assert report_ids(alert_of("duplicate")) == {first.pk, second.pk}
+
+
+def test_a_sale_uploaded_days_later_but_minutes_after_the_other_is_fine():
+    terminal = reporting_terminal()
+    at = shanghai(5, 12)
+    plant(terminal, at=at, amount="88.00")
+    audit(window_end=at + timedelta(hours=1))
+    plant(terminal, at=at + timedelta(seconds=61), amount="88.00", received=shanghai(1, 9))
+    audit()
+    assert alerts("duplicate") == []

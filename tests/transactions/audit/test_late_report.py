@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from merchants.models import ReportingSettings
 
-from .helpers import alerts, audit, only_rule, plant, reporting_terminal
+from .helpers import alerts, audit, only_rule, plant, reporting_terminal, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +50,22 @@ def test_late_reports_of_one_day_share_one_alert():
     audit()
     [alert] = alerts("late_report")
     assert alert.report_count == 3
+
+
+def test_late_reports_received_on_one_day_in_two_runs_are_explained_together():
+    terminal = reporting_terminal()
+    plant(terminal, at=shanghai(3, 10), received=shanghai(1, 10))
+    audit(window_end=shanghai(1, 11))
+    plant(terminal, at=shanghai(3, 11), received=shanghai(1, 12))
+    audit()
+    [alert] = alerts("late_report")
+    assert alert.report_count == 2 and alert.explanation.startswith("2 report(s) received on")
+
+
+def test_a_late_report_received_the_next_day_raises_its_own_alert():
+    terminal = reporting_terminal()
+    plant(terminal, at=shanghai(4, 10), received=shanghai(2, 10))
+    audit(window_end=shanghai(2, 11))
+    plant(terminal, at=shanghai(4, 11), received=shanghai(1, 10))
+    audit()
+    assert [a.report_count for a in alerts("late_report")] == [1, 1]

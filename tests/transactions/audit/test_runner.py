@@ -113,11 +113,6 @@ def test_a_new_report_joins_the_alert_it_belongs_to():
     assert (run.alerts_created, run.alerts_updated) == (0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Day-grouped rules explain only the window's reports; a joining run rewrites the "
-    "explanation with its own count (see the rules helper's report).",
-)
 def test_the_explanation_of_a_joined_alert_counts_all_its_reports():
     only_rule("mcc_jump")
     terminal = reporting_terminal()
@@ -233,3 +228,47 @@ def test_disabled_rules_do_not_run():
     run = audit()
     assert "mcc_jump" not in run.rules and "mcc_jump" not in run.counts
     assert alerts("mcc_jump") == []
+
+
+def test_alerts_a_crashed_part_wrote_count_as_created_when_it_runs_again(monkeypatch):
+    plant_patterns()
+    spec = REGISTRY["merchant_jump"]
+
+    def crash(ctx):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setitem(REGISTRY, "merchant_jump", replace(spec, find=crash))
+    run = audit_start(trigger="test")
+    [part] = run.parts.all()
+    with pytest.raises(RuntimeError):
+        audit_run_part(part_id=part.pk)
+    assert alerts("mcc_jump")  # written and committed before the crash
+    monkeypatch.setitem(REGISTRY, "merchant_jump", spec)
+    audit_run_part(part_id=part.pk)
+    run.refresh_from_db()
+    assert (run.alerts_created, run.alerts_updated) == (Alert.objects.count(), 0)
+
+
+def test_the_explanation_of_a_joined_alert_counts_reports_of_the_day_seen_by_earlier_runs():
+    """Merchant-wide day groups too: three round amounts on one day, arriving in two runs."""
+    only_rule("cashout_round_amount")
+    terminal = reporting_terminal()
+    plant_many(terminal, [shanghai(1, 10), shanghai(1, 10, 5)], amount="6000.00")
+    audit(window_end=shanghai(1, 10, 30))
+    plant(reporting_terminal(merchant=terminal.merchant), at=shanghai(1, 11), amount="7000.00")
+    run = audit()
+    alert = alert_of("cashout_round_amount")
+    assert alert.explanation.startswith("3 round-amount sale(s)") and alert.report_count == 3
+    assert "¥6,000.00, ¥6,000.00, ¥7,000.00" in alert.explanation
+    assert (run.alerts_created, run.alerts_updated) == (0, 1)
+
+
+def test_reports_of_an_earlier_day_do_not_join_a_new_days_alert():
+    only_rule("mcc_jump")
+    terminal = reporting_terminal()
+    plant(terminal, at=shanghai(2, 10), mcc="5812")
+    audit(window_end=shanghai(2, 10, 30))
+    newer = plant(terminal, at=shanghai(1, 10), mcc="5812")
+    audit()
+    alert = alerts("mcc_jump")[-1]
+    assert report_ids(alert) == {newer.pk} and "on 1 transaction(s)" in alert.explanation

@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped, money
+from ...models import Report
+from ..base import Context, Finding, RuleSpec, money
+from .days import local_day, whole_day_groups
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -13,12 +15,17 @@ def find(ctx: Context) -> list[Finding]:
     near = Q()
     for limit in limits:
         near |= Q(amount__gte=limit * (1 - margin), amount__lt=limit)
-    rows = (
-        ctx.reports().filter(near, type="sale").values("id", "merchant_id", "amount", "occurred_at")
-    )
+
+    def matching(reports: QuerySet[Report]) -> QuerySet:
+        return reports.filter(near, type="sale").values(
+            "id", "merchant_id", "amount", "occurred_at"
+        )
+
+    key = lambda r: (r["merchant_id"], local_day(r["occurred_at"]))
     findings = []
-    key = lambda r: (r["merchant_id"], r["occurred_at"].astimezone(SHANGHAI).date())
-    for (merchant_id, day), group in grouped(rows, key).items():
+    for (merchant_id, day), group in whole_day_groups(
+        ctx, matching, key, owner="merchant_id"
+    ).items():
         amounts = ", ".join(money(r["amount"]) for r in group[:5])
         findings.append(
             Finding(

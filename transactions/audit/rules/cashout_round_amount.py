@@ -1,23 +1,29 @@
 """Cash-out (套现): large round amounts."""
 
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Mod
 
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped, money
+from ...models import Report
+from ..base import Context, Finding, RuleSpec, money
+from .days import local_day, whole_day_groups
 
 
 def find(ctx: Context) -> list[Finding]:
     minimum, step = ctx.decimal("min_amount"), ctx.decimal("round_to")
-    rows = (
-        ctx.reports()
-        .filter(type="sale", amount__gte=minimum)
-        .annotate(rest=Mod("amount", Value(step)))
-        .filter(rest=0)
-        .values("id", "merchant_id", "amount", "occurred_at")
-    )
+
+    def matching(reports: QuerySet[Report]) -> QuerySet:
+        return (
+            reports.filter(type="sale", amount__gte=minimum)
+            .annotate(rest=Mod("amount", Value(step)))
+            .filter(rest=0)
+            .values("id", "merchant_id", "amount", "occurred_at")
+        )
+
+    key = lambda r: (r["merchant_id"], local_day(r["occurred_at"]))
     findings = []
-    key = lambda r: (r["merchant_id"], r["occurred_at"].astimezone(SHANGHAI).date())
-    for (merchant_id, day), group in grouped(rows, key).items():
+    for (merchant_id, day), group in whole_day_groups(
+        ctx, matching, key, owner="merchant_id"
+    ).items():
         amounts = ", ".join(money(r["amount"]) for r in group[:5])
         findings.append(
             Finding(

@@ -1,12 +1,13 @@
 """Cash-out (套现): the same card many times at one merchant in one day."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncDate
 
 from ...models import Report
 from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from .days import local_midnight
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -55,11 +56,6 @@ def find(ctx: Context) -> list[Finding]:
             )
         )
     return findings
-
-
-def local_midnight(moment: datetime) -> datetime:
-    """The start of ``moment``'s Shanghai day (an index-friendly bound, unlike ``__date``)."""
-    return datetime.combine(moment.astimezone(SHANGHAI).date(), time(), SHANGHAI)
 
 
 RULE = RuleSpec(

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Q, Window
+from django.db.models import F, Max, Min, Q, Window
 from django.db.models.functions import Lag
 
 from ...models import Report
@@ -12,22 +12,31 @@ from ..base import Context, Finding, RuleSpec
 def find(ctx: Context) -> list[Finding]:
     seconds = int(ctx.params["seconds"])
     carded = ~Q(card_token="") | ~Q(masked_pan="")
-    terminals = ctx.reports().filter(carded).values("terminal_id").distinct()
+    fresh = ctx.reports().order_by().filter(carded, type="sale")
+    # Looked back by when the new sales happened, not when they arrived: a duplicate uploaded
+    # days after its twin is compared with it all the same, whichever run saw the twin.
+    span = fresh.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    if span["first"] is None:
+        return []
+    reach = timedelta(seconds=seconds)
     partition = [F("terminal_id"), F("card_token"), F("masked_pan"), F("amount")]
     # id breaks ties: duplicates often share the second, and the pair must come out the same
     # way on every run, or a re-run would raise the same duplicate under another key.
     order = [F("occurred_at").asc(), F("id").asc()]
     rows = (
         Report.objects.order_by()  # no sort of every row by the model's default ordering
-        .filter(carded, type="sale", terminal_id__in=terminals)
+        .filter(carded, type="sale", terminal_id__in=fresh.values("terminal_id").distinct())
         .filter(
-            received_at__gt=ctx.window_start - timedelta(days=1), received_at__lte=ctx.window_end
+            occurred_at__gte=span["first"] - reach,
+            occurred_at__lte=span["last"] + reach,
+            received_at__lte=ctx.window_end,
         )
         .annotate(
             prev_at=Window(Lag("occurred_at"), partition_by=partition, order_by=order),
             prev_id=Window(Lag("id"), partition_by=partition, order_by=order),
+            prev_received=Window(Lag("received_at"), partition_by=partition, order_by=order),
         )
-        .filter(prev_at__isnull=False)
+        .filter(prev_at__gte=F("occurred_at") - reach)
         .values(
             "id",
             "prev_id",
@@ -37,13 +46,16 @@ def find(ctx: Context) -> list[Finding]:
             "occurred_at",
             "prev_at",
             "masked_pan",
+            "received_at",
+            "prev_received",
         )
     )
     findings = []
     for row in rows:
-        gap = row["occurred_at"] - row["prev_at"]
-        if gap > timedelta(seconds=seconds):
+        # Pairs of two reports seen by earlier runs were raised (or not) by those runs.
+        if max(row["received_at"], row["prev_received"]) <= ctx.window_start:
             continue
+        gap = row["occurred_at"] - row["prev_at"]
         findings.append(
             Finding(
                 key=f"{row['terminal_id']}:{row['id']}",

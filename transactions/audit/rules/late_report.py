@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from merchants.models import ReportingSettings
 
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from ...models import Report
+from ..base import Context, Finding, RuleSpec
+from .days import local_day, whole_day_groups
 
 DEFAULT_DEADLINE_HOURS = 24
 
@@ -22,16 +24,17 @@ def find(ctx: Context) -> list[Finding]:
             merchant__reporting__deadline_hours=hours,
             received_at__gt=F("occurred_at") + timedelta(hours=hours),
         )
-    rows = (
-        ctx.reports()
-        .filter(late)
-        .values(
+
+    def matching(reports: QuerySet[Report]) -> QuerySet:
+        return reports.filter(late).values(
             "id", "merchant_id", "occurred_at", "received_at", "merchant__reporting__deadline_hours"
         )
-    )
+
+    # Grouped by the day of arrival: a late upload is one event, whenever its sales happened.
+    key = lambda r: (r["merchant_id"], local_day(r["received_at"]))
     findings = []
-    for (merchant_id, day), group in grouped(
-        rows, lambda r: (r["merchant_id"], r["received_at"].astimezone(SHANGHAI).date())
+    for (merchant_id, day), group in whole_day_groups(
+        ctx, matching, key, owner="merchant_id", day_field="received_at"
     ).items():
         deadline = group[0]["merchant__reporting__deadline_hours"] or DEFAULT_DEADLINE_HOURS
         worst = max(r["received_at"] - r["occurred_at"] for r in group)

@@ -1,19 +1,24 @@
 """MCC jumping (跳码): acquired under an MCC other than the merchant's registered one."""
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from ...models import Report
+from ..base import Context, Finding, RuleSpec
+from .days import local_day, whole_day_groups
+
+
+def _matching(reports: QuerySet[Report]) -> QuerySet:
+    return reports.exclude(mcc=F("merchant__mcc")).values(
+        "id", "merchant_id", "terminal_id", "mcc", "merchant__mcc", "occurred_at"
+    )
 
 
 def find(ctx: Context) -> list[Finding]:
-    rows = (
-        ctx.reports()
-        .exclude(mcc=F("merchant__mcc"))
-        .values("id", "merchant_id", "terminal_id", "mcc", "merchant__mcc", "occurred_at")
-    )
+    key = lambda r: (r["terminal_id"], r["mcc"], local_day(r["occurred_at"]))
     findings = []
-    key = lambda r: (r["terminal_id"], r["mcc"], r["occurred_at"].astimezone(SHANGHAI).date())
-    for (terminal_id, mcc, day), group in grouped(rows, key).items():
+    for (terminal_id, mcc, day), group in whole_day_groups(
+        ctx, _matching, key, owner="terminal_id"
+    ).items():
         registered = group[0]["merchant__mcc"]
         findings.append(
             Finding(

@@ -1,33 +1,31 @@
 """Merchant jumping (跳商户): acquired under a MID or TID other than the terminal's own."""
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from ...models import Report
+from ..base import Context, Finding, RuleSpec
+from .days import local_day, whole_day_groups
+
+
+def _matching(reports: QuerySet[Report]) -> QuerySet:
+    return reports.filter(~Q(acquirer_mid=F("merchant__mid")) | ~Q(tid=F("terminal__tid"))).values(
+        "id",
+        "merchant_id",
+        "terminal_id",
+        "acquirer_mid",
+        "tid",
+        "merchant__mid",
+        "terminal__tid",
+        "occurred_at",
+    )
 
 
 def find(ctx: Context) -> list[Finding]:
-    rows = (
-        ctx.reports()
-        .filter(~Q(acquirer_mid=F("merchant__mid")) | ~Q(tid=F("terminal__tid")))
-        .values(
-            "id",
-            "merchant_id",
-            "terminal_id",
-            "acquirer_mid",
-            "tid",
-            "merchant__mid",
-            "terminal__tid",
-            "occurred_at",
-        )
-    )
+    key = lambda r: (r["terminal_id"], r["acquirer_mid"], r["tid"], local_day(r["occurred_at"]))
     findings = []
-    key = lambda r: (
-        r["terminal_id"],
-        r["acquirer_mid"],
-        r["tid"],
-        r["occurred_at"].astimezone(SHANGHAI).date(),
-    )
-    for (terminal_id, mid, tid, day), group in grouped(rows, key).items():
+    for (terminal_id, mid, tid, day), group in whole_day_groups(
+        ctx, _matching, key, owner="terminal_id"
+    ).items():
         own = group[0]
         findings.append(
             Finding(

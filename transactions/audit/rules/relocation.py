@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Max, Min, Window
+from django.db.models import F, Max, Min, QuerySet, Window
 from django.db.models.functions import Lag
 
 from ...models import Report
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from ..base import Context, Finding, RuleSpec
+from .days import local_day, whole_day_groups
 from .geo import distance_km, haversine_km, maybe_farther
 
 
@@ -16,18 +17,24 @@ def find(ctx: Context) -> list[Finding]:
 
 def _far_from_home(ctx: Context) -> list[Finding]:
     max_km = float(ctx.params["max_km"])
-    rows = (
-        ctx.reports()
-        .order_by()
-        .filter(lat__isnull=False)
-        .filter(maybe_farther("lat", "lng", "terminal__latitude", "terminal__longitude", max_km))
-        .annotate(km=distance_km("lat", "lng", "terminal__latitude", "terminal__longitude"))
-        .filter(km__gt=max_km)
-        .values("id", "merchant_id", "terminal_id", "km", "occurred_at")
-    )
+
+    def matching(reports: QuerySet[Report]) -> QuerySet:
+        return (
+            reports.order_by()
+            .filter(lat__isnull=False)
+            .filter(
+                maybe_farther("lat", "lng", "terminal__latitude", "terminal__longitude", max_km)
+            )
+            .annotate(km=distance_km("lat", "lng", "terminal__latitude", "terminal__longitude"))
+            .filter(km__gt=max_km)
+            .values("id", "merchant_id", "terminal_id", "km", "occurred_at")
+        )
+
+    key = lambda r: (r["terminal_id"], local_day(r["occurred_at"]))
     findings = []
-    key = lambda r: (r["terminal_id"], r["occurred_at"].astimezone(SHANGHAI).date())
-    for (terminal_id, day), group in grouped(rows, key).items():
+    for (terminal_id, day), group in whole_day_groups(
+        ctx, matching, key, owner="terminal_id"
+    ).items():
         findings.append(
             Finding(
                 key=f"away:{terminal_id}:{day}",

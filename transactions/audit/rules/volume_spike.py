@@ -1,22 +1,18 @@
 """Volume spike: a merchant's or terminal's daily volume far above its own trailing average."""
 
-from bisect import bisect_left
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import accumulate
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 
-from ...models import Report
+from ...models import Report, TerminalDay
 from ..base import SHANGHAI, Context, Finding, RuleSpec, money
 
 
 def find(ctx: Context) -> list[Finding]:
-    # One pass over the reports for both owners: daily sales per terminal, added up per merchant
-    # in Python (a few rows a terminal-day), instead of the same scans once per owner kind.
-    trailing = int(ctx.params["trailing_days"])
     touched = list(
         ctx.reports()
         .order_by()  # the default ordering would make DISTINCT one row per report
@@ -24,63 +20,72 @@ def find(ctx: Context) -> list[Finding]:
         .values_list("merchant_id", "terminal_id", "day")
         .distinct()
     )
-    if not touched:
-        return []
-    first = min(day for _, _, day in touched) - timedelta(days=trailing)
-    daily = (
-        Report.objects.order_by()
-        .filter(
-            terminal_id__in={terminal for _, terminal, _ in touched},
-            type="sale",
-            occurred_at__gte=datetime.combine(first, time(), SHANGHAI),
-        )
-        .annotate(day=TruncDate("occurred_at", tzinfo=SHANGHAI))
-        .values_list("merchant_id", "terminal_id", "day")
-        .annotate(total=Sum("amount"))
-    )
-    volumes: dict[str, dict[int, dict[date, Decimal]]] = {
-        "merchant_id": defaultdict(lambda: defaultdict(Decimal)),
-        "terminal_id": defaultdict(lambda: defaultdict(Decimal)),
-    }
-    for merchant_id, terminal_id, day, total in daily:
-        volumes["merchant_id"][merchant_id][day] += total
-        volumes["terminal_id"][terminal_id][day] += total
-    return _spikes(
-        ctx, "merchant_id", {(m, d, m) for m, _, d in touched}, volumes["merchant_id"]
-    ) + _spikes(ctx, "terminal_id", {(t, d, m) for m, t, d in touched}, volumes["terminal_id"])
-
-
-def _spikes(
-    ctx: Context,
-    field: str,
-    touched: set[tuple[int, date, int]],
-    volume: dict[int, dict[date, Decimal]],
-) -> list[Finding]:
-    factor, trailing = ctx.decimal("factor"), int(ctx.params["trailing_days"])
-    min_days, min_amount = int(ctx.params["min_days"]), ctx.decimal("min_amount")
-    # Per owner, its days in order and running totals: a day's history is a slice of them.
-    series: dict[int, tuple[list[date], list[Decimal]]] = {}
-    for owner, by_day in volume.items():
-        days = sorted(by_day)
-        series[owner] = (days, list(accumulate((by_day[d] for d in days), initial=Decimal(0))))
+    merchants_by_day: dict[date, set[int]] = defaultdict(set)
+    for merchant_id, _terminal_id, day in touched:
+        merchants_by_day[day].add(merchant_id)
     findings = []
+    for field, owners in (
+        ("merchant_id", {(m, d) for m, _, d in touched}),
+        ("terminal_id", {(t, d) for _, t, d in touched}),
+    ):
+        candidates = [
+            row
+            for day, merchant_ids in merchants_by_day.items()
+            for row in _day_against_history(ctx, field, day, merchant_ids)
+            if (row["owner"], day) in owners
+        ]
+        findings += _spikes(ctx, field, candidates)
+    return findings
+
+
+def _day_against_history(
+    ctx: Context, field: str, day: date, merchant_ids: set[int]
+) -> list[dict[str, Any]]:
+    """Per owner: the day's sales beside its trailing days, summed by the database.
+
+    Read from the daily totals kept at ingestion (a row per terminal and day), so an owner comes
+    back as one row, however many sales it had. All of a merchant's terminals count towards its
+    volume, not only those in the window.
+    """
+    history = Q(day__lt=day)
+    rows = (
+        TerminalDay.objects.filter(
+            merchant_id__in=merchant_ids,
+            day__gte=day - timedelta(days=int(ctx.params["trailing_days"])),
+            day__lte=day,
+            sales__gt=0,
+        )
+        .values(owner=F(field))
+        .annotate(
+            merchant=Max("merchant_id"),
+            today=Sum("sales_amount", filter=Q(day=day)),
+            history=Sum("sales_amount", filter=history),
+            days=Count("day", distinct=True, filter=history),
+            since=Min("day", filter=history),
+        )
+    )
+    return [{**row, "day": day} for row in rows]
+
+
+def _spikes(ctx: Context, field: str, candidates: list[dict[str, Any]]) -> list[Finding]:
+    factor, min_days = ctx.decimal("factor"), int(ctx.params["min_days"])
+    min_amount = ctx.decimal("min_amount")
     what = "merchant" if field == "merchant_id" else "terminal"
-    for owner, day, merchant_id in sorted(touched):
-        days, running = series.get(owner, ([], [Decimal(0)]))
-        lo, hi = bisect_left(days, day - timedelta(days=trailing)), bisect_left(days, day)
-        today = volume[owner].get(day, Decimal(0)) if owner in volume else Decimal(0)
-        if hi - lo < max(min_days, 1) or today < min_amount:
+    findings = []
+    for row in sorted(candidates, key=lambda r: (r["owner"], r["day"])):
+        today, day = row["today"] or Decimal(0), row["day"]
+        if row["days"] < max(min_days, 1) or today < min_amount:
             continue
         # Days without sales count as zero, but only since the owner's first day in the period:
         # a merchant trading for ten days is not measured against 28.
-        span = (day - days[lo]).days
-        average = (running[hi] - running[lo]) / span
+        span = (day - row["since"]).days
+        average = row["history"] / span
         if today > average * factor:
             findings.append(
                 Finding(
-                    key=f"{what}:{owner}:{day}",
-                    merchant_id=merchant_id,
-                    terminal_id=owner if what == "terminal" else None,
+                    key=f"{what}:{row['owner']}:{day}",
+                    merchant_id=row["merchant"],
+                    terminal_id=row["owner"] if what == "terminal" else None,
                     explanation=(
                         f"The {what}'s sales on {day} were {money(today)}, {today / average:.1f}× its "
                         f"{span}-day average of {money(average)} (threshold {factor:g}×)."
