@@ -146,3 +146,39 @@ def test_average_is_money_to_the_cent():
     audit()
     assert "average of ¥333.33" in by_owner()["merchant"].explanation
     assert Decimal("1000.00") / Decimal("333.33") > 3
+
+
+def test_a_month_at_once_and_day_by_day_give_the_same_figures():
+    # A first run touches many days and reads the daily totals once; an incremental run asks the
+    # database per day. Both must see the same sales and history for every owner and day.
+    from collections import defaultdict
+
+    from transactions.audit.base import Context
+    from transactions.audit.rules import REGISTRY, volume_spike
+
+    first, second = reporting_terminal(), reporting_terminal()
+    for days_ago in range(1, 12):
+        plant(first, at=shanghai(days_ago, 10), amount=f"{100 + days_ago * 37}.10")
+        if days_ago % 3:
+            plant(second, at=shanghai(days_ago, 15), amount=f"{900 - days_ago * 11}.55")
+    plant(first, at=shanghai(4, 11), type="preauth", amount="20.00")  # not a sale
+    merchants_by_day = defaultdict(set)
+    for terminal in (first, second):
+        for days_ago in range(1, 12):
+            merchants_by_day[shanghai(days_ago, 12).date()].add(terminal.merchant_id)
+    ctx = Context(shanghai(40, 0), shanghai(0, 0), dict(REGISTRY["volume_spike"].defaults))
+    for field, owner_ids in (
+        ("merchant_id", [first.merchant_id, second.merchant_id]),
+        ("terminal_id", [first.pk, second.pk]),
+    ):
+        owners = {(o, day) for o in owner_ids for day in merchants_by_day}
+        at_once = volume_spike._days_against_history(ctx, field, owners, merchants_by_day)
+        by_day = [
+            row
+            for day, merchant_ids in merchants_by_day.items()
+            for row in volume_spike._day_against_history(ctx, field, day, merchant_ids)
+            if row["today"] is not None
+        ]
+        key = lambda r: (r["owner"], r["day"])
+        assert len(at_once) == 19
+        assert sorted(at_once, key=key) == sorted(by_day, key=key)
