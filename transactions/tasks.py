@@ -10,6 +10,7 @@ from .audit.runner import (
     audit_start,
 )
 from .models import AuditRunPart
+from .services.reconciliation import reconcile_pending, settlement_file_process
 from .services.uploads import upload_process
 
 SCHEDULED = "beat"
@@ -56,3 +57,24 @@ def audit_part(part_id: int) -> None:
         if run_id is not None:
             audit_failed(run_id=run_id, error=exc)
         raise
+
+
+@shared_task
+def flag_overdue_complaints() -> int:
+    """Beat: flag complaints past their deadline and notify, once each (see the service)."""
+    from .services.complaints import complaints_flag_overdue
+
+    return complaints_flag_overdue()
+
+
+@shared_task(acks_late=True)
+def import_settlement_file(file_id: int) -> int | None:
+    """Import an uploaded settlement file and reconcile it; returns the run's id."""
+    run = settlement_file_process(file_id=file_id, trigger="upload")
+    return run.pk if run else None
+
+
+@shared_task
+def reconcile_pending_files() -> list[int]:
+    """Beat: import and reconcile every settlement file that arrived and was not reconciled."""
+    return reconcile_pending(trigger=SCHEDULED)

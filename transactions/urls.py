@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, reports, uploads
+from .views import alerts, complaints, reconciliation, reports, uploads
 
 app_name = "transactions"
 
@@ -19,5 +19,25 @@ urlpatterns = [
         "merchant/alerts/<int:pk>/answers/<int:answer_pk>/attachment/",
         alerts.alert_attachment,
         name="alert_attachment",
+    ),
+    path("merchant/complaints/", complaints.complaint_list, name="complaints"),
+    path("merchant/complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
+    path(
+        "merchant/complaints/<int:pk>/evidence/<int:evidence_pk>/",
+        complaints.complaint_evidence,
+        name="complaint_evidence",
+    ),
+    path("merchant/reconciliation/", reconciliation.recon_list, name="recon_list"),
+    path("merchant/reconciliation/files/<int:pk>/", reconciliation.recon_file, name="recon_file"),
+    path(
+        "merchant/reconciliation/files/<int:pk>/errors.csv",
+        reconciliation.recon_file_errors,
+        name="recon_file_errors",
+    ),
+    path("merchant/reconciliation/runs/<int:pk>/", reconciliation.recon_run, name="recon_run"),
+    path(
+        "merchant/reconciliation/runs/<int:pk>/differences.csv",
+        reconciliation.recon_run_csv,
+        name="recon_run_csv",
     ),
 ]

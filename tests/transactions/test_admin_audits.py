@@ -77,6 +77,22 @@ def test_a_lead_changes_severity_and_switches_a_rule_off(lead_client):
     assert (rule.severity, rule.enabled, rule.parameters) == ("high", False, {"seconds": 30})
 
 
+def test_a_rule_raised_outside_the_registry_keeps_severity_and_switch_editable(lead_client):
+    AuditRule.objects.create(code="recon_amount_mismatch", name="Settled amount", severity="medium")
+    response = _save(lead_client, "recon_amount_mismatch", "{}", severity="high", enabled="")
+    assert response.status_code == 302
+    rule = AuditRule.objects.get(code="recon_amount_mismatch")
+    assert (rule.severity, rule.enabled, rule.parameters) == ("high", False, {})
+
+
+def test_a_rule_outside_the_registry_takes_no_thresholds(lead_client):
+    AuditRule.objects.create(code="recon_amount_mismatch", name="Settled amount", severity="medium")
+    response = _save(lead_client, "recon_amount_mismatch", '{"tolerance": 5}', severity="high")
+    assert response.status_code == 200
+    assert "cannot be changed" in response.content.decode()
+    assert AuditRule.objects.get(code="recon_amount_mismatch").severity == "medium"
+
+
 def test_a_list_of_limits_can_be_changed(lead_client):
     _save(lead_client, "cashout_below_limit", '{"limits": ["30000", 8000], "margin_percent": 1.5}')
     assert _parameters("cashout_below_limit") == {

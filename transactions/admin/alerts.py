@@ -208,7 +208,9 @@ class AlertAdmin(TrailAdmin):
 
     @admin.display(description=gettext_lazy("explanation"))
     def explanation_text(self, alert: Alert) -> str:
-        return format_html('<div style="white-space: pre-wrap">{}</div>', alert.explanation)
+        return format_html(
+            '<div style="white-space: pre-wrap">{}</div>', alert.get_explanation_display()
+        )
 
     @admin.display(description=gettext_lazy("reports"))
     def reports_link(self, alert: Alert) -> str:

@@ -28,12 +28,12 @@ class AuditRuleAdmin(TrailAdmin):
     """Changes need ``change_auditrule``; every change is kept in the rule's history."""
 
     form = AuditRuleForm
-    list_display = ("name", "code", "severity", "enabled", "thresholds", "updated_at")
+    list_display = ("label", "code", "severity", "enabled", "thresholds", "updated_at")
     list_filter = ("enabled", "severity")
     search_fields = ("code", "name")
     fields = (
         "code",
-        "name",
+        "label",
         "description",
         "severity",
         "enabled",
@@ -41,7 +41,11 @@ class AuditRuleAdmin(TrailAdmin):
         "defaults",
         "updated_at",
     )
-    readonly_fields = ("code", "name", "description", "defaults", "updated_at")
+    readonly_fields = ("code", "label", "description", "defaults", "updated_at")
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def label(self, rule: AuditRule) -> str:
+        return rule.label
 
     @admin.display(description=gettext_lazy("thresholds"))
     def thresholds(self, rule: AuditRule) -> str:

@@ -80,5 +80,11 @@ class AuditRuleForm(forms.ModelForm):
     def clean_parameters(self) -> dict[str, Any]:
         spec = REGISTRY.get(self.instance.code)
         if spec is None:
-            raise ValidationError(_("This rule has no module; its thresholds cannot be changed."))
+            # Rules raised elsewhere (reconciliation) have no thresholds here, but their severity
+            # and on/off stay editable.
+            if self.cleaned_data["parameters"] != self.instance.parameters:
+                raise ValidationError(
+                    _("This rule has no module; its thresholds cannot be changed.")
+                )
+            return self.instance.parameters
         return clean_thresholds(self.cleaned_data["parameters"], defaults=spec.defaults)

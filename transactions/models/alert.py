@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -11,6 +14,8 @@ from merchants.models import Merchant, Terminal
 
 from .audit import AuditRule, AuditRun, Severity
 from .report import Report
+
+logger = logging.getLogger(__name__)
 
 
 class AlertStatus(models.TextChoices):
@@ -70,7 +75,12 @@ class Alert(models.Model):
         default=AlertStatus.OPEN,
         db_index=True,
     )
+    # The English reading, kept for search and e-mails; pages show get_explanation_display().
     explanation = models.TextField(_("explanation"))
+    # What the rule said, to be read in each reader's language: an English msgid with
+    # %(name)s placeholders and their values as text. Empty for alerts raised before.
+    explanation_message = models.TextField(_("explanation message"), blank=True, default="")
+    explanation_params = models.JSONField(_("explanation values"), blank=True, default=dict)
     reports = models.ManyToManyField(
         Report, through="AlertReport", related_name="alerts", verbose_name=_("reports")
     )
@@ -113,6 +123,21 @@ class Alert(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status not in OPEN_STATUSES
+
+    def get_explanation_display(self) -> str:
+        """The explanation in the active language, or the stored English one.
+
+        English is kept for alerts without a message (raised before messages were stored, or
+        made by hand) and for a translation whose placeholders do not fit the values: a wrong
+        catalogue entry must not hide the finding.
+        """
+        if not self.explanation_message:
+            return self.explanation
+        try:
+            return gettext(self.explanation_message) % self.explanation_params
+        except (KeyError, TypeError, ValueError):
+            logger.warning("Alert %s: its explanation does not format; shown in English", self.pk)
+            return self.explanation
 
 
 class AlertReport(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,7 +37,21 @@ class AuditRule(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The rule's name in the active language.
+
+        ``name`` keeps the English text the rule had when its row was made (search matches it);
+        the module's current name is translated instead, the stored one for a rule whose
+        module is gone.
+        """
+        # Imported here: the rules import the models, so the models cannot import them first.
+        from ..audit.rules import REGISTRY
+
+        spec = REGISTRY.get(self.code)
+        return gettext(spec.name if spec is not None else self.name)
 
 
 class RunStatus(models.TextChoices):

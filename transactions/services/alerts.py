@@ -64,6 +64,8 @@ def alerts_from_findings(
                 fingerprint=fp,
                 severity=rule.severity,
                 explanation=f.explanation,
+                explanation_message=f.message,
+                explanation_params=f.params,
                 report_count=len(set(f.report_ids)),
                 run=run,
                 due_at=now + timedelta(days=REVIEW_DAYS[rule.severity]),
@@ -120,14 +122,27 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
     )
     alerts = list(
         Alert.objects.filter(id__in=ids.values()).only(
-            "id", "fingerprint", "status", "explanation", "report_count"
+            "id",
+            "fingerprint",
+            "status",
+            "explanation",
+            "explanation_message",
+            "explanation_params",
+            "report_count",
         )
     )
     for alert in alerts:
         alert.report_count = counts.get(alert.id, 0)
         if alert.fingerprint in known and not alert.is_resolved:
-            alert.explanation = findings[alert.fingerprint].explanation
-    Alert.objects.bulk_update(alerts, ["report_count", "explanation"], batch_size=1000)
+            finding = findings[alert.fingerprint]
+            alert.explanation = finding.explanation
+            alert.explanation_message = finding.message
+            alert.explanation_params = finding.params
+    Alert.objects.bulk_update(
+        alerts,
+        ["report_count", "explanation", "explanation_message", "explanation_params"],
+        batch_size=1000,
+    )
 
 
 @transaction.atomic

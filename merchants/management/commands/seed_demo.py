@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from merchants.demo import DEMO_PASSWORD, seed_demo
 from transactions.demo import seed_alerts, seed_reports
+from transactions.demo_complaints import seed_complaints
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         alerts = seed_alerts()
         if alerts:
             self.stdout.write(f"{alerts} demo alerts raised by the first audit.")
+        seed_complaints()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )

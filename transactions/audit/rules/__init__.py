@@ -6,6 +6,7 @@ from . import (
     cashout_off_hours,
     cashout_round_amount,
     cashout_same_card,
+    complaints_upheld,
     duplicate,
     late_report,
     mcc_jump,
@@ -33,5 +34,6 @@ REGISTRY: dict[str, RuleSpec] = {
         refund_anomaly,
         volume_spike,
         reporting_gap,
+        complaints_upheld,
     )
 }

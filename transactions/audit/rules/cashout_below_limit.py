@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import Context, Finding, RuleSpec, money
@@ -32,10 +33,17 @@ def find(ctx: Context) -> list[Finding]:
                 key=f"{merchant_id}:{day}",
                 merchant_id=merchant_id,
                 report_ids=[r["id"] for r in group],
-                explanation=(
-                    f"{len(group)} sale(s) on {day} just under a limit "
-                    f"({', '.join(money(x) for x in limits)}, within {ctx.params['margin_percent']}%): {amounts}."
+                message=gettext_noop(
+                    "%(count)s sale(s) on %(day)s just under a limit "
+                    "(%(limits)s, within %(margin)s%%): %(amounts)s."
                 ),
+                params={
+                    "count": str(len(group)),
+                    "day": str(day),
+                    "limits": ", ".join(money(x) for x in limits),
+                    "margin": str(ctx.params["margin_percent"]),
+                    "amounts": amounts,
+                },
             )
         )
     return findings
@@ -43,7 +51,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="cashout_below_limit",
-    name="Cash-out: just under a limit (套现)",
+    name=gettext_noop("Cash-out: just under a limit (套现)"),
     description="Sales a little below a transaction limit.",
     severity="medium",
     defaults={"limits": ["50000", "20000", "10000"], "margin_percent": 2},

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.db.models import F, Sum
 from django.db.models.functions import ExtractHour
+from django.utils.translation import gettext_noop
 
 from ...models import HOUR_FIELDS, TerminalDay
 from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
@@ -56,10 +57,15 @@ def find(ctx: Context) -> list[Finding]:
                 key=f"{merchant_id}:{day}",
                 merchant_id=merchant_id,
                 report_ids=[r["id"] for r in group],
-                explanation=(
-                    f"{len(group)} credit-card sale(s) on {day} at {', '.join(f'{h:02d}:00' for h in hours)}, "
+                message=gettext_noop(
+                    "%(count)s credit-card sale(s) on %(day)s at %(hours)s, "
                     "hours when this merchant is normally closed."
                 ),
+                params={
+                    "count": str(len(group)),
+                    "day": str(day),
+                    "hours": ", ".join(f"{h:02d}:00" for h in hours),
+                },
             )
         )
     return findings
@@ -67,7 +73,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="cashout_off_hours",
-    name="Cash-out: credit cards after hours (套现)",
+    name=gettext_noop("Cash-out: credit cards after hours (套现)"),
     description="Credit-card sales at hours the merchant is normally closed (learnt from its history).",
     severity="medium",
     defaults={"history_days": 30, "min_history": 200, "quiet_share_percent": 1},

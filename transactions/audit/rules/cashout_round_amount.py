@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Mod
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import Context, Finding, RuleSpec, money
@@ -30,7 +31,15 @@ def find(ctx: Context) -> list[Finding]:
                 key=f"{merchant_id}:{day}",
                 merchant_id=merchant_id,
                 report_ids=[r["id"] for r in group],
-                explanation=f"{len(group)} round-amount sale(s) of at least {money(minimum)} on {day}: {amounts}.",
+                message=gettext_noop(
+                    "%(count)s round-amount sale(s) of at least %(minimum)s on %(day)s: %(amounts)s."
+                ),
+                params={
+                    "count": str(len(group)),
+                    "minimum": money(minimum),
+                    "day": str(day),
+                    "amounts": amounts,
+                },
             )
         )
     return findings
@@ -38,7 +47,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="cashout_round_amount",
-    name="Cash-out: large round amounts (套现)",
+    name=gettext_noop("Cash-out: large round amounts (套现)"),
     description="Sales of large, exactly round amounts (multiples of round_to, at least min_amount).",
     severity="medium",
     defaults={"min_amount": "5000", "round_to": "1000"},

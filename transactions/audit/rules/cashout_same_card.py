@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
@@ -52,7 +53,16 @@ def find(ctx: Context) -> list[Finding]:
                 key=f"{merchant_id}:{token}:{on}",
                 merchant_id=merchant_id,
                 report_ids=[r["id"] for r in group],
-                explanation=f"The same card ({token}) was used {len(group)} times on {on} (threshold {min_count}).",
+                message=gettext_noop(
+                    "The same card (%(card)s) was used %(count)s times on %(day)s "
+                    "(threshold %(threshold)s)."
+                ),
+                params={
+                    "card": token,
+                    "count": str(len(group)),
+                    "day": str(on),
+                    "threshold": str(min_count),
+                },
             )
         )
     return findings
@@ -60,7 +70,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="cashout_same_card",
-    name="Cash-out: same card repeatedly (套现)",
+    name=gettext_noop("Cash-out: same card repeatedly (套现)"),
     description="One card used many times at one merchant within a day.",
     severity="high",
     defaults={"min_count": 5},

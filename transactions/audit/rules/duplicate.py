@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.db.models import F, Max, Min, Q, Window
 from django.db.models.functions import Lag
+from django.utils.translation import gettext_noop
 
 from ...models import Report
-from ..base import Context, Finding, RuleSpec
+from ..base import Context, Finding, RuleSpec, money
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -62,10 +63,16 @@ def find(ctx: Context) -> list[Finding]:
                 merchant_id=row["merchant_id"],
                 terminal_id=row["terminal_id"],
                 report_ids=[row["prev_id"], row["id"]],
-                explanation=(
-                    f"The same card {row['masked_pan'] or ''} was charged ¥{row['amount']:,.2f} twice "
-                    f"on one terminal {gap.total_seconds():.0f} s apart (limit {seconds} s)."
+                message=gettext_noop(
+                    "The same card %(card)s was charged %(amount)s twice "
+                    "on one terminal %(gap)s s apart (limit %(limit)s s)."
                 ),
+                params={
+                    "card": row["masked_pan"] or "",
+                    "amount": money(row["amount"]),
+                    "gap": f"{gap.total_seconds():.0f}",
+                    "limit": str(seconds),
+                },
             )
         )
     return findings
@@ -73,7 +80,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="duplicate",
-    name="Duplicate transaction",
+    name=gettext_noop("Duplicate transaction"),
     description="Same card, amount and terminal within a few seconds.",
     severity="medium",
     defaults={"seconds": 60},

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from merchants.models import ReportingSettings
 
@@ -43,10 +44,16 @@ def find(ctx: Context) -> list[Finding]:
                 key=f"{merchant_id}:{day}",
                 merchant_id=merchant_id,
                 report_ids=[r["id"] for r in group],
-                explanation=(
-                    f"{len(group)} report(s) received on {day} later than the {deadline} h deadline; "
-                    f"the latest arrived {worst.total_seconds() / 3600:.1f} h after the transaction."
+                message=gettext_noop(
+                    "%(count)s report(s) received on %(day)s later than the %(deadline)s h "
+                    "deadline; the latest arrived %(hours)s h after the transaction."
                 ),
+                params={
+                    "count": str(len(group)),
+                    "day": str(day),
+                    "deadline": str(deadline),
+                    "hours": f"{worst.total_seconds() / 3600:.1f}",
+                },
             )
         )
     return findings
@@ -54,7 +61,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="late_report",
-    name="Late report",
+    name=gettext_noop("Late report"),
     description="Received later than the merchant's reporting deadline after the transaction.",
     severity="medium",
     defaults={},

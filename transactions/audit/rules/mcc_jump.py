@@ -1,6 +1,7 @@
 """MCC jumping (跳码): acquired under an MCC other than the merchant's registered one."""
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import Context, Finding, RuleSpec
@@ -26,7 +27,15 @@ def find(ctx: Context) -> list[Finding]:
                 merchant_id=group[0]["merchant_id"],
                 terminal_id=terminal_id,
                 report_ids=[r["id"] for r in group],
-                explanation=f"MCC {mcc} on {len(group)} transaction(s) on {day}, {registered} registered.",
+                message=gettext_noop(
+                    "MCC %(mcc)s on %(count)s transaction(s) on %(day)s, %(registered)s registered."
+                ),
+                params={
+                    "mcc": mcc,
+                    "count": str(len(group)),
+                    "day": str(day),
+                    "registered": registered,
+                },
             )
         )
     return findings
@@ -34,7 +43,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="mcc_jump",
-    name="MCC jumping (跳码)",
+    name=gettext_noop("MCC jumping (跳码)"),
     description="Transactions acquired under an MCC other than the merchant's registered one.",
     severity="high",
     defaults={},

@@ -1,6 +1,7 @@
 """Merchant jumping (跳商户): acquired under a MID or TID other than the terminal's own."""
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import Context, Finding, RuleSpec
@@ -33,10 +34,18 @@ def find(ctx: Context) -> list[Finding]:
                 merchant_id=own["merchant_id"],
                 terminal_id=terminal_id,
                 report_ids=[r["id"] for r in group],
-                explanation=(
-                    f"{len(group)} transaction(s) on {day} acquired under MID {mid} / TID {tid}; "
-                    f"the terminal's own are MID {own['merchant__mid']} / TID {own['terminal__tid']}."
+                message=gettext_noop(
+                    "%(count)s transaction(s) on %(day)s acquired under MID %(mid)s / TID %(tid)s; "
+                    "the terminal's own are MID %(own_mid)s / TID %(own_tid)s."
                 ),
+                params={
+                    "count": str(len(group)),
+                    "day": str(day),
+                    "mid": mid,
+                    "tid": tid,
+                    "own_mid": own["merchant__mid"],
+                    "own_tid": own["terminal__tid"],
+                },
             )
         )
     return findings
@@ -44,7 +53,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="merchant_jump",
-    name="Merchant jumping (跳商户)",
+    name=gettext_noop("Merchant jumping (跳商户)"),
     description="Transactions acquired under a MID or TID other than the terminal's own.",
     severity="high",
     defaults={},

@@ -2,9 +2,34 @@
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import Context, Finding, RuleSpec, money
+
+# One whole sentence per kind of report and fault, so each reads naturally once translated.
+MESSAGES = {
+    ("refund", "missing"): gettext_noop(
+        "A refund of %(amount)s: its original %(original)s was never reported."
+    ),
+    ("refund", "larger"): gettext_noop(
+        "A refund of %(amount)s: it is larger than its original (%(amount)s > %(original_amount)s)."
+    ),
+    ("refund", "card"): gettext_noop(
+        "A refund of %(amount)s: it is on another card than its original "
+        "(%(card)s vs %(original_card)s)."
+    ),
+    ("void", "missing"): gettext_noop(
+        "A void of %(amount)s: its original %(original)s was never reported."
+    ),
+    ("void", "larger"): gettext_noop(
+        "A void of %(amount)s: it is larger than its original (%(amount)s > %(original_amount)s)."
+    ),
+    ("void", "card"): gettext_noop(
+        "A void of %(amount)s: it is on another card than its original "
+        "(%(card)s vs %(original_card)s)."
+    ),
+}
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -47,12 +72,17 @@ def find(ctx: Context) -> list[Finding]:
     )
     findings = []
     for row in rows:
+        params = {"amount": money(row["amount"])}
         if row["original_pk"] is None:
-            why = f"its original {row['original_report_id']} was never reported"
+            fault = "missing"
+            params["original"] = str(row["original_report_id"])
         elif row["amount"] > row["original_amount"]:
-            why = f"it is larger than its original ({money(row['amount'])} > {money(row['original_amount'])})"
+            fault = "larger"
+            params["original_amount"] = money(row["original_amount"])
         else:
-            why = f"it is on another card than its original ({row['masked_pan'] or '—'} vs {row['original_card'] or '—'})"
+            fault = "card"
+            params["card"] = row["masked_pan"] or "—"
+            params["original_card"] = row["original_card"] or "—"
         ids = [row["id"]] + ([row["original_pk"]] if row["original_pk"] else [])
         findings.append(
             Finding(
@@ -60,7 +90,8 @@ def find(ctx: Context) -> list[Finding]:
                 merchant_id=row["merchant_id"],
                 terminal_id=row["terminal_id"],
                 report_ids=ids,
-                explanation=f"A {row['type']} of {money(row['amount'])}: {why}.",
+                message=MESSAGES[(row["type"], fault)],
+                params=params,
             )
         )
     return findings
@@ -68,7 +99,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="refund_anomaly",
-    name="Refund anomaly",
+    name=gettext_noop("Refund anomaly"),
     description="Refund or void without its original, larger than it, or on another card.",
     severity="high",
     defaults={},

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import F, Max, Min, QuerySet, Window
 from django.db.models.functions import Lag
+from django.utils.translation import gettext_noop
 
 from ...models import Report
 from ..base import Context, Finding, RuleSpec
@@ -41,10 +42,16 @@ def _far_from_home(ctx: Context) -> list[Finding]:
                 merchant_id=group[0]["merchant_id"],
                 terminal_id=terminal_id,
                 report_ids=[r["id"] for r in group],
-                explanation=(
-                    f"{len(group)} transaction(s) on {day} up to {max(r['km'] for r in group):.1f} km "
-                    f"from the terminal's registered location (limit {max_km:g} km)."
+                message=gettext_noop(
+                    "%(count)s transaction(s) on %(day)s up to %(km)s km "
+                    "from the terminal's registered location (limit %(limit)s km)."
                 ),
+                params={
+                    "count": str(len(group)),
+                    "day": str(day),
+                    "km": f"{max(r['km'] for r in group):.1f}",
+                    "limit": f"{max_km:g}",
+                },
             )
         )
     return findings
@@ -122,7 +129,16 @@ def _impossible_travel(ctx: Context) -> list[Finding]:
                 merchant_id=row["merchant_id"],
                 terminal_id=row["terminal_id"],
                 report_ids=[row["prev_id"], row["id"]],
-                explanation=f"Two transactions {row['km']:.0f} km apart within {gap:.0f} minutes (limit {travel_km:g} km in {minutes} min).",
+                message=gettext_noop(
+                    "Two transactions %(km)s km apart within %(minutes)s minutes "
+                    "(limit %(limit_km)s km in %(limit_minutes)s min)."
+                ),
+                params={
+                    "km": f"{row['km']:.0f}",
+                    "minutes": f"{gap:.0f}",
+                    "limit_km": f"{travel_km:g}",
+                    "limit_minutes": str(minutes),
+                },
             )
         )
     return findings
@@ -130,7 +146,7 @@ def _impossible_travel(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="relocation",
-    name="Terminal relocation (移机)",
+    name=gettext_noop("Terminal relocation (移机)"),
     description="A terminal used far from its registered location, or in far-apart places within a short time.",
     severity="high",
     defaults={"max_km": 5, "travel_km": 50, "travel_minutes": 30},

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
+from django.utils.translation import gettext_noop
 
 from merchants.models import Terminal, TerminalStatus
 
@@ -37,10 +38,15 @@ def _silent(ctx: Context) -> list[Finding]:
             key=f"silent:{row['id']}:{row['last'].astimezone(SHANGHAI):%Y%m%d%H%M}",
             merchant_id=row["merchant_id"],
             terminal_id=row["id"],
-            explanation=(
-                f"Terminal {row['tid']} is active with reporting on but has reported nothing since "
-                f"{row['last'].astimezone(SHANGHAI):%Y-%m-%d %H:%M} (more than {hours} h)."
+            message=gettext_noop(
+                "Terminal %(tid)s is active with reporting on but has reported nothing since "
+                "%(last)s (more than %(hours)s h)."
             ),
+            params={
+                "tid": row["tid"],
+                "last": f"{row['last'].astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                "hours": str(hours),
+            },
         )
         for row in rows
     ]
@@ -103,11 +109,15 @@ def _woken(ctx: Context) -> list[Finding]:
             merchant_id=row["merchant_id"],
             terminal_id=row["terminal_id"],
             report_ids=[row["prev_id"], row["id"]],
-            explanation=(
-                f"The terminal reported again on {row['occurred_at'].astimezone(SHANGHAI):%Y-%m-%d} "
-                f"after {(row['occurred_at'] - row['prev_at']).days} days of silence "
-                f"(dormant after {dormant.days} days)."
+            message=gettext_noop(
+                "The terminal reported again on %(day)s after %(days)s days of silence "
+                "(dormant after %(dormant)s days)."
             ),
+            params={
+                "day": f"{row['occurred_at'].astimezone(SHANGHAI):%Y-%m-%d}",
+                "days": str((row["occurred_at"] - row["prev_at"]).days),
+                "dormant": str(dormant.days),
+            },
         )
         for row in gaps
     ]
@@ -115,7 +125,7 @@ def _woken(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="reporting_gap",
-    name="Reporting gap",
+    name=gettext_noop("Reporting gap"),
     description="Active terminals that stopped reporting, and dormant terminals that start again.",
     severity="medium",
     defaults={"silent_hours": 24, "dormant_days": 30},

@@ -1,5 +1,7 @@
 """Unverified high value: a large card payment with neither PIN nor signature."""
 
+from django.utils.translation import gettext_noop
+
 from ...models import CARD_METHODS
 from ..base import Context, Finding, RuleSpec, money
 
@@ -20,10 +22,16 @@ def find(ctx: Context) -> list[Finding]:
             merchant_id=row["merchant_id"],
             terminal_id=row["terminal_id"],
             report_ids=[row["id"]],
-            explanation=(
-                f"{money(row['amount'])} on card {row['masked_pan']} verified by “{row['cvm']}”: "
-                f"no PIN or signature above {money(minimum)}."
+            message=gettext_noop(
+                "%(amount)s on card %(card)s verified by “%(cvm)s”: "
+                "no PIN or signature above %(minimum)s."
             ),
+            params={
+                "amount": money(row["amount"]),
+                "card": row["masked_pan"],
+                "cvm": row["cvm"],
+                "minimum": money(minimum),
+            },
         )
         for row in rows
     ]
@@ -31,7 +39,7 @@ def find(ctx: Context) -> list[Finding]:
 
 RULE = RuleSpec(
     code="unverified_high_value",
-    name="Unverified high value",
+    name=gettext_noop("Unverified high value"),
     description="Card payments above a threshold with no PIN and no signature (forced-consumption risk).",
     severity="high",
     defaults={"min_amount": "5000"},

@@ -9,11 +9,22 @@ from typing import Any
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_noop
 
 from ...models import Report, TerminalDay
 from ..base import SHANGHAI, Context, Finding, RuleSpec, money
 
 FEW_DAYS = 3
+MESSAGES = {
+    "merchant": gettext_noop(
+        "The merchant's sales on %(day)s were %(sales)s, %(ratio)s× its %(span)s-day average "
+        "of %(average)s (threshold %(factor)s×)."
+    ),
+    "terminal": gettext_noop(
+        "The terminal's sales on %(day)s were %(sales)s, %(ratio)s× its %(span)s-day average "
+        "of %(average)s (threshold %(factor)s×)."
+    ),
+}
 
 
 def find(ctx: Context) -> list[Finding]:
@@ -156,10 +167,15 @@ def _spikes(ctx: Context, field: str, candidates: list[dict[str, Any]]) -> list[
                     key=f"{what}:{row['owner']}:{day}",
                     merchant_id=row["merchant"],
                     terminal_id=row["owner"] if what == "terminal" else None,
-                    explanation=(
-                        f"The {what}'s sales on {day} were {money(today)}, {today / average:.1f}× its "
-                        f"{span}-day average of {money(average)} (threshold {factor:g}×)."
-                    ),
+                    message=MESSAGES[what],
+                    params={
+                        "day": str(day),
+                        "sales": money(today),
+                        "ratio": f"{today / average:.1f}",
+                        "span": str(span),
+                        "average": money(average),
+                        "factor": f"{factor:g}",
+                    },
                 )
             )
     _attach_sales(findings, field)
@@ -190,7 +206,7 @@ def _attach_sales(findings: list[Finding], field: str) -> None:
 
 RULE = RuleSpec(
     code="volume_spike",
-    name="Volume spike",
+    name=gettext_noop("Volume spike"),
     description="Daily sales far above the merchant's or terminal's own trailing average.",
     severity="medium",
     defaults={"factor": 3, "trailing_days": 28, "min_days": 7, "min_amount": "1000"},

@@ -1,0 +1,90 @@
+"""Acquirers, settlement files built from planted reports, and running them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from transactions.models import Acquirer, SettlementFile
+from transactions.reconciliation.importer import settlement_file_create
+
+MAPPING = {
+    "settlement_date": "清算日期",
+    "mid": "商户号",
+    "tid": "终端号",
+    "rrn": "参考号",
+    "trace_no": "流水号",
+    "batch_no": "批次号",
+    "amount": "交易金额",
+    "fee": "手续费",
+    "masked_pan": "卡号",
+    "occurred_at": "交易时间",
+    "type": "交易类型",
+}
+HEADER = list(MAPPING.values())
+
+
+class AcquirerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Acquirer
+
+    name = factory.Sequence(lambda n: f"银联商务{n}")
+    code = factory.Sequence(lambda n: f"ums{n}")
+    column_mapping = factory.LazyFunction(lambda: dict(MAPPING))
+    type_values = factory.LazyFunction(lambda: {"消费": "sale", "退货": "refund"})
+    amount_tolerance = Decimal("0.05")
+    time_window_seconds = 120
+
+
+def line_for(report: Any, **overrides: Any) -> dict[str, str]:
+    """The settlement line an acquirer would send for ``report``."""
+    from transactions.audit.base import SHANGHAI
+
+    local = report.occurred_at.astimezone(SHANGHAI)
+    row = {
+        "settlement_date": local.date().isoformat(),
+        "mid": report.acquirer_mid,
+        "tid": report.tid,
+        "rrn": report.rrn,
+        "trace_no": report.trace_no,
+        "batch_no": report.batch_no,
+        "amount": f"{report.amount:.2f}",
+        "fee": "0.38",
+        "masked_pan": report.masked_pan,
+        "occurred_at": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "type": "消费" if report.type == "sale" else "退货",
+    }
+    row.update(overrides)
+    return row
+
+
+def csv_bytes(rows: list[dict[str, str]], header: list[str] | None = None) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header or HEADER)
+    for row in rows:
+        writer.writerow([row.get(field, "") for field in MAPPING])
+    return out.getvalue().encode("utf-8")
+
+
+def upload(
+    rows: list[dict[str, str]],
+    *,
+    acquirer: Acquirer | None = None,
+    merchant: Any = None,
+    name: str = "settle.csv",
+    content: bytes | None = None,
+) -> SettlementFile:
+    """Upload a file (its import and reconciliation run eagerly, on commit)."""
+    data = content if content is not None else csv_bytes(rows)
+    return settlement_file_create(
+        acquirer=acquirer or AcquirerFactory(),
+        upload=SimpleUploadedFile(name, data, content_type="text/csv"),
+        actor=None,
+        merchant=merchant,
+    )

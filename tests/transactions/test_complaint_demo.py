@@ -1,0 +1,31 @@
+"""The demo seed leaves one complaint awaiting shop-sh's answer and one upheld, once."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+
+from merchants.groups import sync_staff_groups
+from transactions.models import Complaint, ComplaintStatus, ReportAmendment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _groups():
+    # A data migration makes them; this test also runs with --no-migrations.
+    sync_staff_groups(Group, Permission)
+
+
+def test_seed_demo_records_the_demo_complaints_once():
+    call_command("seed_demo", stdout=StringIO())
+    statuses = sorted(
+        Complaint.objects.filter(merchant__memberships__user__username="shop-sh").values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == [ComplaintStatus.AWAITING_MERCHANT, ComplaintStatus.UPHELD]
+    assert Complaint.objects.get(status=ComplaintStatus.UPHELD).amendment is not None
+    call_command("seed_demo", stdout=StringIO())
+    assert Complaint.objects.count() == 2 and ReportAmendment.objects.count() == 1

@@ -1,0 +1,1 @@
+"""Reconciliation against the acquirer's settlement file: mapping, import, matching, results."""

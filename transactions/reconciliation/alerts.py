@@ -1,0 +1,103 @@
+"""Differences that deserve a reviewer become alerts in the audits' review workflow.
+
+Two rules, ``recon_missing_report`` (settled but never reported) and ``recon_amount_mismatch``.
+They are AuditRule rows (severity and on/off editable in admin like any rule) created here with
+get_or_create, but not RuleSpec modules in the audit REGISTRY: a RuleSpec finds things in a
+window of received reports, while these come from a settlement file, so the audit runner must not
+run them. Fingerprinted by file and line: reconciling a file again raises nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..audit.base import Finding, money
+from ..models import AuditRule, Outcome, ReconciliationItem, ReconciliationRun, Severity
+from ..services.alerts import alerts_from_findings
+
+CHUNK = 2000
+RULES = {
+    Outcome.SETTLED_NOT_REPORTED: (
+        "recon_missing_report",
+        gettext_lazy("Settled but not reported"),
+        gettext_lazy("The acquirer settled a transaction that the merchant never reported."),
+        Severity.HIGH,
+    ),
+    Outcome.AMOUNT_MISMATCH: (
+        "recon_amount_mismatch",
+        gettext_lazy("Settled amount differs from the report"),
+        gettext_lazy("The acquirer settled another amount than the merchant reported."),
+        Severity.MEDIUM,
+    ),
+}
+
+
+def recon_rule(kind: str) -> AuditRule:
+    code, name, description, severity = RULES[kind]
+    rule, _created = AuditRule.objects.get_or_create(
+        code=code,
+        defaults={"name": str(name), "description": str(description), "severity": severity},
+    )
+    return rule
+
+
+def recon_alerts(*, run: ReconciliationRun) -> int:
+    """Raise the run's alerts; returns how many are new."""
+    created = 0
+    for kind in RULES:
+        rule = recon_rule(kind)
+        if not rule.enabled:
+            continue
+        items = (
+            ReconciliationItem.objects.filter(run=run, kind=kind, merchant__isnull=False)
+            .select_related("line")
+            .order_by("pk")
+        )
+        for findings in _chunks(_finding(run, item) for item in items.iterator(chunk_size=CHUNK)):
+            created += alerts_from_findings(rule=rule, findings=findings, run=None)[0]
+    return created
+
+
+def _finding(run: ReconciliationRun, item: ReconciliationItem) -> Finding:
+    line = item.line
+    if item.kind == Outcome.AMOUNT_MISMATCH:
+        explanation = _(
+            "Settlement file %(file)s line %(line)d: TID %(tid)s RRN %(rrn)s settled %(settled)s, "
+            "reported %(reported)s."
+        ) % {
+            "file": run.file.original_name,
+            "line": item.line_no,
+            "tid": item.tid,
+            "rrn": item.rrn or "—",
+            "settled": money(item.settled_amount),
+            "reported": money(item.reported_amount),
+        }
+    else:
+        explanation = _(
+            "Settlement file %(file)s line %(line)d: TID %(tid)s RRN %(rrn)s, %(amount)s on "
+            "%(day)s was settled but never reported."
+        ) % {
+            "file": run.file.original_name,
+            "line": item.line_no,
+            "tid": item.tid,
+            "rrn": item.rrn or "—",
+            "amount": money(item.settled_amount),
+            "day": item.day.isoformat(),
+        }
+    return Finding(
+        key=f"file{run.file_id}:line{item.line_no}",
+        merchant_id=item.merchant_id,
+        explanation=explanation,
+        report_ids=[item.report_id] if item.report_id else [],
+        terminal_id=line.terminal_id if line else None,
+    )
+
+
+def _chunks(findings: Iterator[Finding]) -> Iterator[list[Finding]]:
+    iterator = iter(findings)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk

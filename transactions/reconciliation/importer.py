@@ -1,0 +1,365 @@
+# ruff: noqa: S608  (table and column names come from the models' _meta; values are parameters)
+"""Importing a settlement file: accept the upload, then stream its rows into SettlementLine.
+
+Rows are read one at a time (CSV line by line, Excel read-only) and written in chunks: with COPY
+on PostgreSQL, ``bulk_create`` elsewhere, so memory stays flat however long the file is. A row
+that cannot be read becomes a SettlementLineError with its line number and reasons. The file's
+SHA-256 is unique: the same file uploaded twice is refused before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from itertools import islice
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.models import Merchant, Terminal
+
+from ..ingest.files import CSV, FileFormatError, _csv_rows, _xlsx_rows, sniff_format
+from ..models import Acquirer, SettlementFile, SettlementLine, SettlementLineError
+from .mapping import ParsedLine, RowParser, day_bounds
+from .matching import exact_outcomes
+from .workflow import file_move
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 500 * 1024 * 1024
+CHUNK_ROWS = 20_000
+LINES = SettlementLine._meta.db_table
+COPY_COLUMNS = (
+    "file_id",
+    "line_no",
+    "settlement_date",
+    "mid",
+    "tid",
+    "rrn",
+    "trace_no",
+    "batch_no",
+    "amount",
+    "fee",
+    "masked_pan",
+    "occurred_at",
+    "type",
+    "day",
+    "day_start",
+    "day_end",
+    "merchant_id",
+    "terminal_id",
+    "outcome",
+)
+
+
+def settlement_file_check(*, upload: UploadedFile) -> str:
+    """The file's SHA-256; refuses what cannot be a settlement file or was imported before."""
+    if upload.size and upload.size > MAX_FILE_BYTES:
+        raise ValidationError(_("The file is larger than 500 MB; split it into several files."))
+    head = upload.read(4096)
+    upload.seek(0)
+    try:
+        sniff_format(head, upload.name or "")
+    except FileFormatError as exc:
+        raise ValidationError(str(exc)) from exc
+    digest = hashlib.sha256()
+    for piece in upload.chunks():
+        digest.update(piece)
+    upload.seek(0)
+    sha256 = digest.hexdigest()
+    if SettlementFile.objects.filter(sha256=sha256).exists():
+        raise ValidationError(_("This file was imported before; nothing was stored twice."))
+    return sha256
+
+
+def settlement_file_create(
+    *, acquirer: Acquirer, upload: UploadedFile, actor: Any, merchant: Merchant | None = None
+) -> SettlementFile:
+    """Keep the file and queue its import (then its reconciliation)."""
+    sha256 = settlement_file_check(upload=upload)
+    settlement = SettlementFile(
+        acquirer=acquirer,
+        merchant=merchant,
+        uploaded_by=actor,
+        original_name=(upload.name or "settlement")[:255],
+        sha256=sha256,
+    )
+    settlement.file.save(upload.name or "settlement", upload, save=False)
+    settlement.save()
+    from ..tasks import import_settlement_file
+
+    transaction.on_commit(lambda: import_settlement_file.delay(settlement.pk))
+    return settlement
+
+
+def settlement_file_import(*, file_id: int) -> SettlementFile:
+    """Read the file into lines and line errors; a crashed import can be retried from scratch."""
+    settlement = SettlementFile.objects.select_related("acquirer", "merchant").get(pk=file_id)
+    if not file_move(settlement, "start_import", processed_rows=0, error=""):
+        return settlement
+    SettlementLineError.objects.filter(file=settlement).delete()
+    SettlementLine.objects.filter(file=settlement).delete()
+    try:
+        lines, errors = _import(settlement)
+    except (FileFormatError, ValidationError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        file_move(settlement, "fail", error=message, finished_at=timezone.now())
+        return settlement
+    file_move(
+        settlement,
+        "imported",
+        line_count=lines,
+        error_count=errors,
+        total_rows=lines + errors,
+        processed_rows=lines + errors,
+    )
+    return settlement
+
+
+def _import(settlement: SettlementFile) -> tuple[int, int]:
+    with _open(settlement) as stream:
+        file_format = sniff_format(stream.read(4096), settlement.original_name)
+        stream.seek(0)
+        total = _count(stream, file_format)
+    SettlementFile.objects.filter(pk=settlement.pk).update(total_rows=total)
+    with _open(settlement) as stream:
+        rows = _rows(stream, file_format)
+        header = next(rows, None)
+        if header is None:
+            raise FileFormatError(_("The file is empty."))
+        parser = RowParser(settlement.acquirer, header[1])
+        writer = _Writer(settlement)
+        with _staging() as staging:
+            writer.staging = staging
+            while chunk := list(islice(rows, CHUNK_ROWS)):
+                writer.write(parser, chunk)
+                SettlementFile.objects.filter(pk=settlement.pk).update(
+                    processed_rows=writer.lines + writer.errors
+                )
+            started = time.perf_counter()
+            if staging:
+                _store_staged(settlement, staging)
+            log.info(
+                "settlement import: parse %.2f s, write %.2f s, store %.2f s",
+                writer.parse_s,
+                writer.write_s,
+                time.perf_counter() - started,
+            )
+    if writer.lines == 0 and writer.errors == 0:
+        raise FileFormatError(_("The file has a header but no lines."))
+    return writer.lines, writer.errors
+
+
+class _Writer:
+    """Resolves MID and TID once per value, and writes a chunk of parsed rows."""
+
+    def __init__(self, settlement: SettlementFile) -> None:
+        self.settlement = settlement
+        self.lines = 0
+        self.errors = 0
+        self.parse_s = 0.0
+        self.write_s = 0.0
+        merchants = Merchant.objects.exclude(mid="").exclude(mid__isnull=True)
+        if settlement.merchant_id is not None:
+            merchants = merchants.filter(pk=settlement.merchant_id)
+        self.merchants = dict(merchants.values_list("mid", "id"))
+        self.terminals = {
+            tid: (pk, merchant_id)
+            for tid, pk, merchant_id in Terminal.objects.exclude(tid__isnull=True)
+            .filter(merchant_id__in=self.merchants.values())
+            .values_list("tid", "id", "merchant_id")
+        }
+        self.days: dict[date, tuple[datetime, datetime]] = {}
+        self.staging = ""  # PostgreSQL: the temporary table the chunks are copied into
+
+    def write(self, parser: RowParser, chunk: list[tuple[int, list[str]]]) -> None:
+        started = time.perf_counter()
+        good: list[tuple[ParsedLine, int | None, int | None]] = []
+        bad: list[SettlementLineError] = []
+        own = self.settlement.merchant_id
+        for line_no, cells in chunk:
+            parsed, errors = parser.parse(line_no, cells)
+            if parsed is None:
+                bad.append(
+                    SettlementLineError(file=self.settlement, line_no=line_no, errors=errors)
+                )
+                continue
+            merchant_id = self.merchants.get(parsed.mid)
+            if own is not None and merchant_id is None:
+                message = _("This MID is not your merchant's.")
+                bad.append(
+                    SettlementLineError(
+                        file=self.settlement, line_no=line_no, errors={"mid": [message]}
+                    )
+                )
+                continue
+            terminal = self.terminals.get(parsed.tid)
+            terminal_id = terminal[0] if terminal and terminal[1] == merchant_id else None
+            good.append((parsed, merchant_id, terminal_id))
+        parsed_at = time.perf_counter()
+        self.parse_s += parsed_at - started
+        if self.staging:
+            self._copy(good)
+        else:
+            self._bulk(good)
+        SettlementLineError.objects.bulk_create(bad, batch_size=1000)
+        self.lines += len(good)
+        self.errors += len(bad)
+        self.write_s += time.perf_counter() - parsed_at
+
+    def _bounds(self, day: date) -> tuple[datetime, datetime]:
+        if day not in self.days:
+            self.days[day] = day_bounds(day)
+        return self.days[day]
+
+    def _bulk(self, good: list[tuple[ParsedLine, int | None, int | None]]) -> None:
+        objects = []
+        for p, merchant_id, terminal_id in good:
+            start, end = self._bounds(p.day)
+            objects.append(
+                SettlementLine(
+                    file=self.settlement,
+                    line_no=p.line_no,
+                    settlement_date=p.settlement_date,
+                    mid=p.mid,
+                    tid=p.tid,
+                    rrn=p.rrn,
+                    trace_no=p.trace_no,
+                    batch_no=p.batch_no,
+                    amount=p.amount,
+                    fee=p.fee,
+                    masked_pan=p.masked_pan,
+                    occurred_at=p.occurred_at,
+                    type=p.type,
+                    day=p.day,
+                    day_start=start,
+                    day_end=end,
+                    merchant_id=merchant_id,
+                    terminal_id=terminal_id,
+                    outcome="",
+                )
+            )
+        SettlementLine.objects.bulk_create(objects, batch_size=1000)
+
+    def _copy(self, good: list[tuple[ParsedLine, int | None, int | None]]) -> None:
+        # Text COPY written by hand: every value was checked against a pattern that allows no
+        # tab, newline or backslash, so nothing needs escaping and no per-value adaptation runs.
+        file_id = str(self.settlement.pk)
+        bounds = {d: (s.isoformat(), e.isoformat()) for d, (s, e) in self.days.items()}
+        out: list[str] = []
+        for p, merchant_id, terminal_id in good:
+            if p.day not in bounds:
+                start, end = self._bounds(p.day)
+                bounds[p.day] = (start.isoformat(), end.isoformat())
+            start_text, end_text = bounds[p.day]
+            out.append(
+                "\t".join(
+                    (
+                        file_id,
+                        str(p.line_no),
+                        p.settlement_date.isoformat(),
+                        p.mid,
+                        p.tid,
+                        p.rrn,
+                        p.trace_no,
+                        p.batch_no,
+                        str(p.amount),
+                        "\\N" if p.fee is None else str(p.fee),
+                        p.masked_pan,
+                        "\\N" if p.occurred_at is None else p.occurred_at.isoformat(),
+                        p.type,
+                        p.day.isoformat(),
+                        start_text,
+                        end_text,
+                        "\\N" if merchant_id is None else str(merchant_id),
+                        "\\N" if terminal_id is None else str(terminal_id),
+                    )
+                )
+            )
+        if not out:
+            return
+        statement = f"COPY {self.staging} ({', '.join(COPY_COLUMNS[:-1])}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            copy.write(("\n".join(out) + "\n").encode())
+
+
+@contextmanager
+def _staging() -> Iterator[str]:
+    """On PostgreSQL, a temporary table the chunks are copied into; elsewhere nothing ("")."""
+    if connection.vendor != "postgresql":
+        yield ""
+        return
+    name = "settlement_staging"
+    columns = ", ".join(COPY_COLUMNS[:-1])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {name} AS SELECT {columns} FROM {LINES} WITH NO DATA"
+        )
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _store_staged(settlement: SettlementFile, staging: str) -> None:
+    """Write the staged lines once, with the outcomes of matching's first two passes joined in.
+
+    Matching used to rewrite every freshly copied row to set its exact match (a new tuple and
+    index entries for each); here each line is written once and the run only checks the result.
+    """
+    columns = ", ".join(COPY_COLUMNS[:-1])
+    tolerance = settlement.acquirer.amount_tolerance
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {staging}")
+        cursor.execute(
+            f"""
+            INSERT INTO {LINES} ({columns}, outcome, report_id, reported_amount)
+            SELECT {columns}, target, target_report, target_amount
+            FROM ({exact_outcomes(staging)}) AS staged
+            """,
+            [tolerance, settlement.pk],
+        )
+        # A million fresh rows the planner has never seen: without statistics it would plan the
+        # matching joins as if the table were empty.
+        cursor.execute(f"ANALYZE {LINES}")
+
+
+def _rows(stream: IO[bytes], file_format: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-empty rows as (line number, stripped text cells); the first one is the header."""
+    rows = _csv_rows(stream) if file_format == CSV else _xlsx_rows(stream)
+    for line, cells in rows:
+        values = ["" if c is None else str(c).strip() for c in cells]
+        if any(values):
+            yield line, values
+
+
+def _count(stream: IO[bytes], file_format: str) -> int:
+    """Roughly how many data rows there are, for the progress bar: cheap, never exact-critical."""
+    if file_format != CSV:
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(stream, read_only=True)
+            rows = workbook.worksheets[0].max_row or 0
+            workbook.close()
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise FileFormatError(_("The Excel file cannot be read.")) from exc
+        return max(rows - 1, 0)
+    newlines = 0
+    while block := stream.read(1 << 20):
+        newlines += block.count(b"\n")
+    return max(newlines - 1, 0)
+
+
+def _open(settlement: SettlementFile) -> IO[bytes]:
+    return settlement.file.storage.open(settlement.file.name, "rb")

@@ -1,0 +1,34 @@
+"""The settlement file's states and the only ways between them.
+
+Each step is one conditional UPDATE (``WHERE status IN sources``): two workers (the upload's task
+and a beat sweep) can both try to start the same import, and only one of them gets it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import FileStatus, SettlementFile
+
+S = FileStatus
+FILE_FLOW: dict[str, tuple[frozenset[str], str]] = {
+    "start_import": (frozenset({S.QUEUED}), S.IMPORTING),
+    "imported": (frozenset({S.IMPORTING}), S.IMPORTED),
+    "start_reconcile": (frozenset({S.IMPORTED, S.DONE}), S.RECONCILING),
+    "reconciled": (frozenset({S.RECONCILING}), S.DONE),
+    "fail": (frozenset({S.IMPORTING, S.RECONCILING}), S.FAILED),
+    "retry": (frozenset({S.FAILED}), S.QUEUED),
+}
+
+
+def file_move(file: SettlementFile, name: str, **fields: Any) -> bool:
+    """Take step ``name`` if the file is in one of its source states; False if it was not."""
+    sources, target = FILE_FLOW[name]
+    moved = SettlementFile.objects.filter(pk=file.pk, status__in=sources).update(
+        status=target, **fields
+    )
+    if moved:
+        file.status = target
+        for key, value in fields.items():
+            setattr(file, key, value)
+    return bool(moved)
