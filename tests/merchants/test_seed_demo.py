@@ -41,7 +41,8 @@ def test_seed_demo_audits_the_reports_into_alerts_part_way_through_review():
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert f"{Alert.objects.count()} demo alerts raised" in out.getvalue()
+    audited = Alert.objects.exclude(rule__code__startswith="recon_").count()
+    assert f"{audited} demo alerts raised" in out.getvalue()
     shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
     beijing = Merchant.objects.get(memberships__user__username="shop-bj")
     assert set(Alert.objects.values_list("merchant", flat=True)) == {shanghai.pk, beijing.pk}
@@ -78,3 +79,84 @@ def test_seed_demo_twice_audits_and_reviews_once():
     first = state()
     call_command("seed_demo", stdout=StringIO())
     assert state() == first
+
+
+def _demo_run():
+    from transactions.demo_reconciliation import ACQUIRER_CODE
+    from transactions.models import ReconciliationRun
+
+    return ReconciliationRun.objects.select_related("file").get(file__acquirer__code=ACQUIRER_CODE)
+
+
+def test_seed_demo_reconciles_a_settlement_file_with_one_of_each_difference():
+    from transactions.models import FileStatus, Report
+    from transactions.reconciliation.mapping import day_bounds
+    from transactions.reconciliation.matching import SETTLED_TYPES
+
+    call_command("seed_demo", stdout=StringIO())
+    run = _demo_run()
+    shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
+    line = run.file.lines.order_by("line_no").first()
+    start, end = day_bounds(line.day)
+    reported = Report.objects.filter(
+        merchant=shanghai, type__in=SETTLED_TYPES, occurred_at__gte=start, occurred_at__lt=end
+    ).count()
+    assert run.file.status == FileStatus.DONE and run.file.uploaded_by.username == "lead"
+    assert run.file.error_count == 0 and run.file.line_count == reported + 1
+    assert (
+        run.matched,
+        run.amount_mismatch,
+        run.reported_not_settled,
+        run.settled_not_reported,
+        run.duplicate_in_file,
+    ) == (reported - 2, 1, 1, 1, 1)
+
+
+def test_seed_demo_raises_the_reconciliation_alerts_at_shop_sh():
+    from transactions.models import Alert
+
+    call_command("seed_demo", stdout=StringIO())
+    shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
+    recon = Alert.objects.filter(rule__code__startswith="recon_")
+    assert sorted(recon.values_list("rule__code", "merchant")) == [
+        ("recon_amount_mismatch", shanghai.pk),
+        ("recon_missing_report", shanghai.pk),
+    ]
+    assert _demo_run().alerts_created == 2
+
+
+def test_shop_sh_sees_the_demo_reconciliation_and_its_differences(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from transactions.demo_reconciliation import UNREPORTED_RRN
+    from transactions.models import Outcome
+
+    call_command("seed_demo", stdout=StringIO())
+    run = _demo_run()
+    client.force_login(get_user_model().objects.get(username="shop-sh"))
+    listing = client.get(reverse("transactions:recon_list"))
+    assert listing.status_code == 200
+    assert reverse("transactions:recon_run", args=[run.pk]) in listing.content.decode()
+    page = client.get(reverse("transactions:recon_run", args=[run.pk]))
+    assert page.status_code == 200
+    kinds = {item.kind for item in page.context["items"]}
+    assert kinds == set(Outcome.values) - {Outcome.MATCHED}
+    assert UNREPORTED_RRN in page.content.decode()
+
+
+def test_seed_demo_twice_uploads_and_reconciles_once():
+    from transactions.models import Alert, ReconciliationItem, ReconciliationRun, SettlementFile
+
+    def state():
+        return (
+            list(SettlementFile.objects.values_list("pk", "sha256", "status")),
+            list(ReconciliationRun.objects.values_list("pk", "alerts_created")),
+            ReconciliationItem.objects.count(),
+            sorted(Alert.objects.values_list("fingerprint", flat=True)),
+        )
+
+    call_command("seed_demo", stdout=StringIO())
+    first = state()
+    call_command("seed_demo", stdout=StringIO())
+    assert state() == first and len(first[0]) == 1

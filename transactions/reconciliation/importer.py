@@ -1,4 +1,3 @@
-# ruff: noqa: S608  (table and column names come from the models' _meta; values are parameters)
 """Importing a settlement file: accept the upload, then stream its rows into SettlementLine.
 
 Rows are read one at a time (CSV line by line, Excel read-only) and written in chunks: with COPY
@@ -13,7 +12,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from itertools import islice
 from typing import IO, Any
@@ -29,14 +27,12 @@ from merchants.models import Merchant, Terminal
 from ..ingest.files import CSV, FileFormatError, _csv_rows, _xlsx_rows, sniff_format
 from ..models import Acquirer, SettlementFile, SettlementLine, SettlementLineError
 from .mapping import ParsedLine, RowParser, day_bounds
-from .matching import exact_outcomes
 from .workflow import file_move
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 500 * 1024 * 1024
 CHUNK_ROWS = 20_000
-LINES = SettlementLine._meta.db_table
 COPY_COLUMNS = (
     "file_id",
     "line_no",
@@ -137,22 +133,17 @@ def _import(settlement: SettlementFile) -> tuple[int, int]:
             raise FileFormatError(_("The file is empty."))
         parser = RowParser(settlement.acquirer, header[1])
         writer = _Writer(settlement)
-        with _staging() as staging:
-            writer.staging = staging
-            while chunk := list(islice(rows, CHUNK_ROWS)):
-                writer.write(parser, chunk)
-                SettlementFile.objects.filter(pk=settlement.pk).update(
-                    processed_rows=writer.lines + writer.errors
-                )
-            started = time.perf_counter()
-            if staging:
-                _store_staged(settlement, staging)
-            log.info(
-                "settlement import: parse %.2f s, write %.2f s, store %.2f s",
-                writer.parse_s,
-                writer.write_s,
-                time.perf_counter() - started,
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            writer.write(parser, chunk)
+            SettlementFile.objects.filter(pk=settlement.pk).update(
+                processed_rows=writer.lines + writer.errors
             )
+    log.info("settlement import: parse %.2f s, write %.2f s", writer.parse_s, writer.write_s)
+    if connection.vendor == "postgresql":
+        # A million fresh rows the planner has never seen: without statistics it would plan the
+        # matching joins as if the table were empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SettlementLine._meta.db_table}")
     if writer.lines == 0 and writer.errors == 0:
         raise FileFormatError(_("The file has a header but no lines."))
     return writer.lines, writer.errors
@@ -178,7 +169,6 @@ class _Writer:
             .values_list("tid", "id", "merchant_id")
         }
         self.days: dict[date, tuple[datetime, datetime]] = {}
-        self.staging = ""  # PostgreSQL: the temporary table the chunks are copied into
 
     def write(self, parser: RowParser, chunk: list[tuple[int, list[str]]]) -> None:
         started = time.perf_counter()
@@ -206,7 +196,7 @@ class _Writer:
             good.append((parsed, merchant_id, terminal_id))
         parsed_at = time.perf_counter()
         self.parse_s += parsed_at - started
-        if self.staging:
+        if connection.vendor == "postgresql":
             self._copy(good)
         else:
             self._bulk(good)
@@ -281,57 +271,16 @@ class _Writer:
                         end_text,
                         "\\N" if merchant_id is None else str(merchant_id),
                         "\\N" if terminal_id is None else str(terminal_id),
+                        "",
                     )
                 )
             )
         if not out:
             return
-        statement = f"COPY {self.staging} ({', '.join(COPY_COLUMNS[:-1])}) FROM STDIN"
+        table = SettlementLine._meta.db_table
+        statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             copy.write(("\n".join(out) + "\n").encode())
-
-
-@contextmanager
-def _staging() -> Iterator[str]:
-    """On PostgreSQL, a temporary table the chunks are copied into; elsewhere nothing ("")."""
-    if connection.vendor != "postgresql":
-        yield ""
-        return
-    name = "settlement_staging"
-    columns = ", ".join(COPY_COLUMNS[:-1])
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {name} AS SELECT {columns} FROM {LINES} WITH NO DATA"
-        )
-    try:
-        yield name
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def _store_staged(settlement: SettlementFile, staging: str) -> None:
-    """Write the staged lines once, with the outcomes of matching's first two passes joined in.
-
-    Matching used to rewrite every freshly copied row to set its exact match (a new tuple and
-    index entries for each); here each line is written once and the run only checks the result.
-    """
-    columns = ", ".join(COPY_COLUMNS[:-1])
-    tolerance = settlement.acquirer.amount_tolerance
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {staging}")
-        cursor.execute(
-            f"""
-            INSERT INTO {LINES} ({columns}, outcome, report_id, reported_amount)
-            SELECT {columns}, target, target_report, target_amount
-            FROM ({exact_outcomes(staging)}) AS staged
-            """,
-            [tolerance, settlement.pk],
-        )
-        # A million fresh rows the planner has never seen: without statistics it would plan the
-        # matching joins as if the table were empty.
-        cursor.execute(f"ANALYZE {LINES}")
 
 
 def _rows(stream: IO[bytes], file_format: str) -> Iterator[tuple[int, list[str]]]:

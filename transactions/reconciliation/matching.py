@@ -57,8 +57,16 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
     tolerance = file.acquirer.amount_tolerance
     window = int(file.acquirer.time_window_seconds)
     with connection.cursor() as cursor:
-        with _step("duplicates + tid+rrn"):
-            _settle_exact(cursor, file.pk, tolerance)
+        with _step("reset"):
+            cursor.execute(
+                f"UPDATE {L} SET report_id = NULL, reported_amount = NULL, outcome = '' "
+                "WHERE file_id = %s AND outcome <> ''",
+                [file.pk],
+            )
+        with _step("duplicates"):
+            _duplicates(cursor, file.pk)
+        with _step("tid+rrn"):
+            _by_rrn(cursor, file.pk, tolerance)
         with _step("tid+trace+batch"):
             _by_trace(cursor, file.pk, tolerance)
         with _step("tolerant"):
@@ -76,64 +84,40 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
             _totals(cursor, file.pk, run_id)
 
 
-def exact_outcomes(source: str, tolerance_sql: str = "CAST(%s AS NUMERIC)") -> str:
-    """SELECT of every line's outcome after passes 1 and 2 (duplicates, then exact TID + RRN).
-
-    ``source`` is a subquery or table of lines with at least id (or line_no), line_no, tid, rrn,
-    trace_no, batch_no, day, terminal_id, amount; parameters, in order: the tolerance, those of
-    ``source`` twice, the file's id (reports taken by other files' lines are not matched again). A line whose TID + RRN finds
-    several reports takes the lowest id, so the outcome is the same however often it is computed:
-    the importer writes it with the line (PostgreSQL) and the run only rewrites what differs.
-    """
-    return f"""
-        SELECT s.*, CASE WHEN s.n > 1 THEN '{Outcome.DUPLICATE_IN_FILE}'
-                         WHEN x.report_id IS NULL THEN ''
-                         WHEN ROUND(ABS(ABS(s.amount) - r.amount), 2) <= {tolerance_sql}
-                         THEN '{Outcome.MATCHED}' ELSE '{Outcome.AMOUNT_MISMATCH}' END AS target,
-               x.report_id AS target_report, r.amount AS target_amount
-        FROM (SELECT src.*, ROW_NUMBER() OVER (
-                  PARTITION BY tid, rrn, trace_no, batch_no, day ORDER BY line_no) AS n
-              FROM {source} AS src) AS s
-        LEFT JOIN (
-            SELECT l.line_no, MIN(r.id) AS report_id
-            FROM {source} AS l JOIN {R} AS r ON r.rrn = l.rrn AND r.terminal_id = l.terminal_id
-            WHERE l.rrn <> '' AND NOT EXISTS (
-                SELECT 1 FROM {L} AS taken WHERE taken.report_id = r.id AND taken.file_id <> %s)
-            GROUP BY l.line_no
-        ) AS x ON x.line_no = s.line_no AND s.n = 1
-        LEFT JOIN {R} AS r ON r.id = x.report_id
-    """
-
-
-def _settle_exact(cursor: Any, file_id: int, tolerance: Decimal) -> None:
-    """Passes 1 and 2, writing only the lines whose stored outcome differs from the computed one.
-
-    On PostgreSQL the importer already stored these outcomes, so a first run normally writes
-    nothing here (rewriting a million freshly copied rows was most of the matching time); a later
-    run resets what later passes set and picks up reports that arrived since.
-    """
-    source = f"(SELECT * FROM {L} WHERE file_id = %s)"
-    cursor.execute(
-        f"""
-        WITH target AS ({exact_outcomes(source)})
-        UPDATE {L} SET outcome = target.target, report_id = target.target_report,
-                       reported_amount = target.target_amount
-        FROM target
-        WHERE {L}.id = target.id AND (
-            {L}.outcome <> target.target
-            OR {L}.report_id IS DISTINCT FROM target.target_report
-            OR {L}.reported_amount IS DISTINCT FROM target.target_amount)
-        """,
-        [tolerance, file_id, file_id, file_id],
-    )
-
-
 @contextmanager
 def _step(name: str) -> Iterator[None]:
     """Log each pass's duration: where a slow run spends its time, without a profiler."""
     started = time.perf_counter()
     yield
     log.info("reconciliation %s: %.2f s", name, time.perf_counter() - started)
+
+
+def _duplicates(cursor: Any, file_id: int) -> None:
+    cursor.execute(
+        f"""
+        UPDATE {L} SET outcome = %s WHERE id IN (
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (
+                    PARTITION BY tid, rrn, trace_no, batch_no, day ORDER BY line_no
+                ) AS n
+                FROM {L} WHERE file_id = %s
+            ) AS numbered WHERE n > 1
+        )
+        """,
+        [Outcome.DUPLICATE_IN_FILE, file_id],
+    )
+
+
+def _by_rrn(cursor: Any, file_id: int, tolerance: Decimal) -> None:
+    cursor.execute(
+        f"""
+        UPDATE {L} SET {_ON_MATCH}
+        FROM {R} AS r
+        WHERE {L}.file_id = %s AND {L}.outcome = '' AND {L}.rrn <> ''
+          AND r.rrn = {L}.rrn AND r.terminal_id = {L}.terminal_id AND {_UNMATCHED_REPORT}
+        """,
+        [tolerance, file_id],
+    )
 
 
 def _by_trace(cursor: Any, file_id: int, tolerance: Decimal) -> None:

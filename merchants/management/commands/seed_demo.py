@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from merchants.demo import DEMO_PASSWORD, seed_demo
 from transactions.demo import seed_alerts, seed_reports
 from transactions.demo_complaints import seed_complaints
+from transactions.demo_reconciliation import seed_reconciliation
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         if alerts:
             self.stdout.write(f"{alerts} demo alerts raised by the first audit.")
         seed_complaints()
+        seed_reconciliation()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
