@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from merchants.fields import EncryptedTextField
@@ -39,12 +40,13 @@ class ComplaintReason(models.Model):
 
 
 class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    # Contexts: "Received" and "Rejected" mean other things on the report and application pages.
+    RECEIVED = "received", pgettext_lazy("complaint status", "Received")
     AWAITING_MERCHANT = "awaiting_merchant", _("Awaiting the merchant")
     MERCHANT_ANSWERED = "merchant_answered", _("Merchant answered")
     UNDER_REVIEW = "under_review", _("Under review")
     UPHELD = "upheld", _("Upheld")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("complaint status", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
