@@ -2,6 +2,7 @@
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -107,11 +108,16 @@ def test_uploading_the_same_file_again_stores_nothing_twice(
 
 
 def test_rerun_after_a_crash_counts_each_row_once(
-    owner_client, terminal, django_capture_on_commit_callbacks
+    owner_client, terminal, django_capture_on_commit_callbacks, monkeypatch
 ):
     content = csv_bytes([report(terminal) for _ in range(3)])
-    _response, upload = _upload(owner_client, "a.csv", content, django_capture_on_commit_callbacks)
-    ReportUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)  # as if killed
+    # Killed after storing the rows, before finishing: the file is still there, status not done.
+    with monkeypatch.context() as patch:
+        patch.setattr("transactions.services.uploads.discard_upload", lambda upload: None)
+        _response, upload = _upload(
+            owner_client, "a.csv", content, django_capture_on_commit_callbacks
+        )
+    ReportUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
     upload = upload_process(upload_id=upload.pk)
     assert (upload.accepted, upload.duplicates, upload.rejected) == (3, 0, 0)
     assert Report.objects.count() == 3
@@ -148,6 +154,31 @@ def test_card_number_in_a_file_row_is_rejected_and_not_kept(
     upload.refresh_from_db()
     assert (upload.accepted, upload.rejected) == (1, 1)
     assert pan not in str(list(upload.row_results.values_list("errors", "report_id")))
+
+
+def test_the_uploaded_file_is_deleted_once_read_so_a_refused_card_number_leaves_no_copy(
+    owner_client, terminal, django_capture_on_commit_callbacks, settings
+):
+    pan = "6222021234567890128"
+    rows = [report(terminal, card_token=pan), report(terminal)]
+    _response, upload = _upload(
+        owner_client, "x.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+    )
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.DONE and not upload.file
+    stored = [p.read_bytes() for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert not any(pan.encode() in content for content in stored)
+
+
+def test_a_file_refused_as_a_whole_is_deleted_too(
+    owner_client, django_capture_on_commit_callbacks, settings
+):
+    _response, upload = _upload(
+        owner_client, "x.csv", b"no header here\n", django_capture_on_commit_callbacks
+    )
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.FAILED and not upload.file
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
 def test_progress_page_polls_until_done(owner_client, terminal):

@@ -108,3 +108,15 @@ def _excel_cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return value
+
+
+def discard_upload(instance: Any, field: str = "file") -> None:
+    """Delete an uploaded file once it has been read to the end (or refused as a whole).
+
+    What it held lives on only as validated rows and line-numbered results, so a row refused for a
+    full card number leaves no copy of it behind in the media storage.
+    """
+    stored = getattr(instance, field)
+    if stored:
+        stored.delete(save=False)
+        type(instance).objects.filter(pk=instance.pk).update(**{field: ""})

@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal
 
-from ..ingest.files import CSV, FileFormatError, _csv_rows, _xlsx_rows, sniff_format
+from ..ingest.files import (
+    CSV,
+    FileFormatError,
+    _csv_rows,
+    _xlsx_rows,
+    discard_upload,
+    sniff_format,
+)
 from ..models import Acquirer, SettlementFile, SettlementLine, SettlementLineError
 from .mapping import ParsedLine, RowParser, day_bounds
 from .workflow import file_move
@@ -108,6 +115,7 @@ def settlement_file_import(*, file_id: int) -> SettlementFile:
     except (FileFormatError, ValidationError) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         file_move(settlement, "fail", error=message, finished_at=timezone.now())
+        discard_upload(settlement)
         return settlement
     file_move(
         settlement,
@@ -117,6 +125,7 @@ def settlement_file_import(*, file_id: int) -> SettlementFile:
         total_rows=lines + errors,
         processed_rows=lines + errors,
     )
+    discard_upload(settlement)
     return settlement
 
 

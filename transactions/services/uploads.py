@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal, TerminalStatus
 
-from ..ingest.files import FileFormatError, read_rows, sniff_format
+from ..ingest.files import FileFormatError, discard_upload, read_rows, sniff_format
 from ..ingest.store import Incoming, store_reports
 from ..ingest.validate import Errors, scan_sensitive, validate_report
 from ..models import ReportUpload, RowOutcome, Source, UploadRowResult, UploadStatus
@@ -78,6 +78,7 @@ def upload_process(*, upload_id: int) -> ReportUpload:
                 _process_chunk(upload, chunk, terminals)
     except FileFormatError as exc:
         _save(upload, status=UploadStatus.FAILED, error=str(exc), finished_at=timezone.now())
+        discard_upload(upload)
         return upload
     _save(
         upload,
@@ -85,6 +86,7 @@ def upload_process(*, upload_id: int) -> ReportUpload:
         finished_at=timezone.now(),
         total_rows=upload.processed_rows,
     )
+    discard_upload(upload)
     return upload
 
 

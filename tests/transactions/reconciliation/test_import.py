@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -65,6 +66,16 @@ def test_bad_rows_are_reported_with_their_line_and_field(report):
         6: {"masked_pan", "type"},
         7: {"occurred_at"},
     }
+
+
+def test_the_file_is_deleted_once_read_so_a_full_card_number_leaves_no_copy(report, settings):
+    pan = "6222021234567890128"
+    settlement = imported(upload([line_for(report), line_for(report, masked_pan=pan)]))
+    assert errors(settlement) == {3: {"masked_pan"}}
+    assert not settlement.file
+    stored = [p.read_bytes() for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert not any(pan.encode() in content for content in stored)
+    assert pan not in str(list(SettlementLineError.objects.values_list("errors", flat=True)))
 
 
 def test_a_file_that_is_not_csv_or_excel_is_refused():
