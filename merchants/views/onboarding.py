@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import merchant_required
+from ..downloads import private_download
 from ..forms import ApplicationForm, DocumentForm, SignupForm
 from ..models import MerchantDocument
 from ..selectors import application_history, application_missing_items
@@ -132,11 +133,6 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     own = bool(membership) and membership.merchant_id == document.merchant_id
     if not own and not request.user.has_perm("merchants.view_merchantdocument"):
         raise Http404
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        filename=document.original_name,
+    return private_download(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -9,7 +9,6 @@ the same service and the same reason page as the list's actions.
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import admin, messages
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from merchants.admin import ReadOnlyInline, TrailAdmin
 from merchants.admin_actions import permitted_actions, reason_page, run_for_each, transition_action
+from merchants.downloads import private_download
 
 from ..models import Alert, AlertResponse, AlertTransition, Hold
 from ..services.alerts import alert_transition, alerts_assign
@@ -394,15 +394,5 @@ class AlertAdmin(TrailAdmin):
         if not request.user.has_perm("transactions.view_alertresponse"):
             raise PermissionDenied
         response = get_object_or_404(AlertResponse, pk=pk)
-        if not response.attachment:
-            raise Http404
         name = response.attachment_name or response.attachment.name.rsplit("/", 1)[-1]
-        served = FileResponse(
-            response.attachment.open("rb"),
-            as_attachment=True,
-            filename=name,
-            content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        )
-        served["Cache-Control"] = "private, no-store"
-        served["X-Content-Type-Options"] = "nosniff"
-        return served
+        return private_download(response.attachment, filename=name, as_attachment=True)

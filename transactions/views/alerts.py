@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from merchants.access import merchant_required
+from merchants.downloads import private_download
 from merchants.validators import sniff_document_type
 
 from ..forms import AlertAnswerForm
@@ -123,12 +124,9 @@ def alert_attachment(request: HttpRequest, pk: int, answer_pk: int) -> FileRespo
         raise Http404
     if not answer.attachment:
         raise Http404
-    handle = answer.attachment.open("rb")
-    response = FileResponse(
-        handle,
-        content_type=sniff_document_type(handle) or "application/octet-stream",  # type: ignore[arg-type]
+    return private_download(
+        answer.attachment,
         filename=answer.attachment_name or "evidence",
+        content_type=sniff_document_type(answer.attachment.open("rb"))  # type: ignore[arg-type]
+        or "application/octet-stream",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

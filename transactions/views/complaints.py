@@ -6,8 +6,6 @@ and contact are never shown here.
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from merchants.access import merchant_required
+from merchants.downloads import private_download
 
 from ..complaint_forms import ComplaintAnswerForm
 from ..complaint_workflow import COMPLAINT
@@ -119,15 +118,6 @@ def complaint_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileR
 
 def serve_evidence(evidence: ComplaintEvidence) -> FileResponse:
     """The file as a download, never rendered inline, never cached."""
-    if not evidence.file:
-        raise Http404
-    name = evidence.original_name or "evidence"
-    served = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+    return private_download(
+        evidence.file, filename=evidence.original_name or "evidence", as_attachment=True
     )
-    served["Cache-Control"] = "private, no-store"
-    served["X-Content-Type-Options"] = "nosniff"
-    return served
