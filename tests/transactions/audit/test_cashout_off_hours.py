@@ -5,6 +5,7 @@ over 20 days leave 03:00 an hour with (far) less than 1% of them.
 """
 
 import pytest
+from django.utils import timezone
 
 from .helpers import (
     alert_of,
@@ -112,3 +113,19 @@ def test_the_quiet_share_edited_on_the_rule_is_honoured():
     plant(terminal, at=shanghai(1, 3, 15), method="credit_card")
     audit()
     assert "at 03:00" in alert_of("cashout_off_hours").explanation
+
+
+def test_a_later_run_joining_the_days_alert_explains_the_whole_day():
+    terminal = reporting_terminal()
+    open_hours_history(terminal)
+    first = plant(terminal, at=shanghai(1, 3, 15), method="credit_card")
+    audit()
+    late = plant(terminal, at=shanghai(1, 4, 10), received=timezone.now(), method="credit_card")
+    audit()
+    [alert] = alerts("cashout_off_hours")
+    assert report_ids(alert) == {first.pk, late.pk}
+    day = shanghai(1, 3).date()
+    assert alert.explanation == (
+        f"2 credit-card sale(s) on {day} at 03:00, 04:00, "
+        "hours when this merchant is normally closed."
+    )

@@ -6,12 +6,13 @@ than quiet_share_percent of its transactions over history_days (with at least mi
 
 from datetime import timedelta
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 from django.utils.translation import gettext_noop
 
-from ...models import HOUR_FIELDS, TerminalDay
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
+from ...models import HOUR_FIELDS, Report, TerminalDay
+from ..base import SHANGHAI, Context, Finding, RuleSpec
+from .days import local_day, whole_day_groups
 
 
 def quiet_hours(ctx: Context, merchant_ids: list[int]) -> dict[int, set[int]]:
@@ -43,14 +44,21 @@ def find(ctx: Context) -> list[Finding]:
     if not slots:
         return []
     hour = ExtractHour("occurred_at", tzinfo=SHANGHAI)
-    rows = (
-        credit.annotate(hour=hour, slot=F("merchant_id") * 24 + hour)
-        .filter(slot__in=slots)
-        .values("id", "merchant_id", "hour", "occurred_at")
-    )
+
+    def matching(reports: QuerySet[Report]) -> QuerySet:
+        return (
+            reports.filter(method="credit_card", type="sale")
+            .annotate(hour=hour, slot=F("merchant_id") * 24 + hour)
+            .filter(slot__in=slots)
+            .values("id", "merchant_id", "hour", "occurred_at")
+        )
+
+    # The whole day's after-hours sales, so an alert joined by a later run still counts them all.
+    key = lambda r: (r["merchant_id"], local_day(r["occurred_at"]))
     findings = []
-    key = lambda r: (r["merchant_id"], r["occurred_at"].astimezone(SHANGHAI).date())
-    for (merchant_id, day), group in grouped(rows, key).items():
+    for (merchant_id, day), group in whole_day_groups(
+        ctx, matching, key, owner="merchant_id"
+    ).items():
         hours = sorted({r["hour"] for r in group})
         findings.append(
             Finding(
