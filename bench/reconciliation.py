@@ -33,30 +33,15 @@ from pathlib import Path
 
 import common
 
+sys.path.insert(0, str(common.ROOT))
+from transactions.reconciliation.mapping import EXAMPLE_MAPPING
+
 TOLERANCE = Decimal("0.05")
 WINDOW_S = 120
 LINES = 1_000_000
-HEADER = ["清算日期", "商户号", "终端号", "参考号", "流水号", "批次号", "交易金额", "手续费", "卡号",
-          "交易时间", "交易类型"]  # fmt: skip
-MAPPING = dict(
-    zip(
-        [
-            "settlement_date",
-            "mid",
-            "tid",
-            "rrn",
-            "trace_no",
-            "batch_no",
-            "amount",
-            "fee",
-            "masked_pan",
-            "occurred_at",
-            "type",
-        ],
-        HEADER,
-        strict=True,
-    )
-)
+# The documented example mapping (headers in Chinese), shared with the demo and the tests.
+MAPPING = EXAMPLE_MAPPING
+HEADER = list(MAPPING.values())
 
 
 def peak_mb() -> float:

@@ -26,25 +26,13 @@ from merchants.models import Merchant, Role
 
 from .models import Acquirer, ReconciliationRun, Report, SettlementFile
 from .reconciliation.importer import settlement_file_create
-from .reconciliation.mapping import SHANGHAI, day_bounds
+from .reconciliation.mapping import EXAMPLE_MAPPING, SHANGHAI, day_bounds
 from .reconciliation.matching import SETTLED_TYPES
 from .services.reconciliation import settlement_file_process
 
 DEMO_TRIGGER = "demo"
 ACQUIRER_CODE = "ums-demo"
-MAPPING = {
-    "settlement_date": "清算日期",
-    "mid": "商户号",
-    "tid": "终端号",
-    "rrn": "参考号",
-    "trace_no": "流水号",
-    "batch_no": "批次号",
-    "amount": "交易金额",
-    "fee": "手续费",
-    "masked_pan": "卡号",
-    "occurred_at": "交易时间",
-    "type": "交易类型",
-}
+MAPPING = EXAMPLE_MAPPING
 TYPE_WORDS = {"sale": "消费", "refund": "退货", "preauth_completion": "预授权完成"}
 TOLERANCE = Decimal("0.10")
 MISMATCH = Decimal("1.00")

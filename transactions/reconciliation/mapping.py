@@ -33,6 +33,21 @@ FIELDS: dict[str, Any] = {
     "occurred_at": gettext_lazy("transaction time"),
     "type": gettext_lazy("type"),
 }
+# The headers of a typical Chinese acquirer's settlement file, mapped to every field: the example of
+# docs/reconciliation.md, and the demo acquirer's, the tests' and the benchmark's mapping.
+EXAMPLE_MAPPING = {
+    "settlement_date": "清算日期",
+    "mid": "商户号",
+    "tid": "终端号",
+    "rrn": "参考号",
+    "trace_no": "流水号",
+    "batch_no": "批次号",
+    "amount": "交易金额",
+    "fee": "手续费",
+    "masked_pan": "卡号",
+    "occurred_at": "交易时间",
+    "type": "交易类型",
+}
 REQUIRED = ("settlement_date", "mid", "tid", "amount")
 TYPES = ("sale", "refund", "void", "preauth", "preauth_completion")
 

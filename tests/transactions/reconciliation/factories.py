@@ -12,20 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from transactions.models import Acquirer, SettlementFile
 from transactions.reconciliation.importer import settlement_file_create
+from transactions.reconciliation.mapping import EXAMPLE_MAPPING
 
-MAPPING = {
-    "settlement_date": "清算日期",
-    "mid": "商户号",
-    "tid": "终端号",
-    "rrn": "参考号",
-    "trace_no": "流水号",
-    "batch_no": "批次号",
-    "amount": "交易金额",
-    "fee": "手续费",
-    "masked_pan": "卡号",
-    "occurred_at": "交易时间",
-    "type": "交易类型",
-}
+MAPPING = EXAMPLE_MAPPING
 HEADER = list(MAPPING.values())
 
 
