@@ -7,29 +7,16 @@ records a refund or reversal against the merchant's report.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Membership, Role
 from merchants.statemachine import StateMachine, Transition
 
 from .models import COMPLAINT_OPEN_STATUSES
 from .models import ComplaintStatus as S
+from .workflows import merchant_answerer
 
 HANDLE = "transactions.handle_complaint"
 DECIDE = "transactions.decide_complaint"
-
-
-def _merchant_editor(complaint: Any, actor: Any) -> bool | str:
-    if (
-        actor
-        and Membership.objects.filter(
-            user=actor, merchant_id=complaint.merchant_id, role__in=[Role.OWNER, Role.STAFF]
-        ).exists()
-    ):
-        return True
-    return _("Only the merchant's owner or staff can answer.")
 
 
 COMPLAINT = StateMachine(
@@ -48,7 +35,7 @@ COMPLAINT = StateMachine(
             frozenset({S.AWAITING_MERCHANT}),
             S.MERCHANT_ANSWERED,
             reason_required=True,
-            guard=_merchant_editor,
+            guard=merchant_answerer,
         ),
         # From "awaiting the merchant" too: a merchant who never answers must not stall it.
         Transition(

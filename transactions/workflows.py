@@ -12,11 +12,12 @@ from merchants.statemachine import StateMachine, Transition
 from .models import AlertStatus as S
 
 
-def _merchant_editor(alert: Any, actor: Any) -> bool | str:
+def merchant_answerer(obj: Any, actor: Any) -> bool | str:
+    """Guard: the actor is an owner or staff of ``obj``'s merchant (alerts, complaints)."""
     if (
         actor
         and Membership.objects.filter(
-            user=actor, merchant_id=alert.merchant_id, role__in=[Role.OWNER, Role.STAFF]
+            user=actor, merchant_id=obj.merchant_id, role__in=[Role.OWNER, Role.STAFF]
         ).exists()
     ):
         return True
@@ -49,7 +50,7 @@ ALERT = StateMachine(
             _("Answer"),
             frozenset({S.OPEN, S.IN_REVIEW, S.AWAITING_MERCHANT}),
             S.MERCHANT_ANSWERED,
-            guard=_merchant_editor,
+            guard=merchant_answerer,
         ),
         Transition(
             "clear", _("Clear"), REVIEWABLE, S.CLEARED, permission=REVIEW, reason_required=True
