@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from ..audit.base import Finding, money
 from ..models import AuditRule, Outcome, ReconciliationItem, ReconciliationRun, Severity
@@ -23,14 +22,14 @@ CHUNK = 2000
 RULES = {
     Outcome.SETTLED_NOT_REPORTED: (
         "recon_missing_report",
-        gettext_lazy("Settled but not reported"),
-        gettext_lazy("The acquirer settled a transaction that the merchant never reported."),
+        gettext_noop("Settled but not reported"),
+        gettext_noop("The acquirer settled a transaction that the merchant never reported."),
         Severity.HIGH,
     ),
     Outcome.AMOUNT_MISMATCH: (
         "recon_amount_mismatch",
-        gettext_lazy("Settled amount differs from the report"),
-        gettext_lazy("The acquirer settled another amount than the merchant reported."),
+        gettext_noop("Settled amount differs from the report"),
+        gettext_noop("The acquirer settled another amount than the merchant reported."),
         Severity.MEDIUM,
     ),
 }
@@ -64,11 +63,13 @@ def recon_alerts(*, run: ReconciliationRun) -> int:
 
 def _finding(run: ReconciliationRun, item: ReconciliationItem) -> Finding:
     line = item.line
+    # A message and its values, like the audit rules' findings: each reader gets their language.
     if item.kind == Outcome.AMOUNT_MISMATCH:
-        explanation = _(
-            "Settlement file %(file)s line %(line)d: TID %(tid)s RRN %(rrn)s settled %(settled)s, "
+        message = gettext_noop(
+            "Settlement file %(file)s line %(line)s: TID %(tid)s RRN %(rrn)s settled %(settled)s, "
             "reported %(reported)s."
-        ) % {
+        )
+        params = {
             "file": run.file.original_name,
             "line": item.line_no,
             "tid": item.tid,
@@ -77,10 +78,11 @@ def _finding(run: ReconciliationRun, item: ReconciliationItem) -> Finding:
             "reported": money(item.reported_amount),
         }
     else:
-        explanation = _(
-            "Settlement file %(file)s line %(line)d: TID %(tid)s RRN %(rrn)s, %(amount)s on "
+        message = gettext_noop(
+            "Settlement file %(file)s line %(line)s: TID %(tid)s RRN %(rrn)s, %(amount)s on "
             "%(day)s was settled but never reported."
-        ) % {
+        )
+        params = {
             "file": run.file.original_name,
             "line": item.line_no,
             "tid": item.tid,
@@ -91,7 +93,8 @@ def _finding(run: ReconciliationRun, item: ReconciliationItem) -> Finding:
     return Finding(
         key=f"file{run.file_id}:line{item.line_no}",
         merchant_id=item.merchant_id,
-        explanation=explanation,
+        message=message,
+        params=params,
         report_ids=[item.report_id] if item.report_id else [],
         terminal_id=line.terminal_id if line else None,
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory
@@ -49,6 +50,21 @@ def test_mismatches_and_missing_reports_raise_one_alert_each():
     assert run.alerts_created == 4
     mismatch = Alert.objects.get(rule__code="recon_amount_mismatch", merchant=terminals[0].merchant)
     assert mismatch.report_count == 1 and mismatch.terminal_id == terminals[0].pk
+
+
+def test_alerts_made_under_the_chinese_ui_store_english_and_read_in_each_language():
+    with translation.override("zh-hans"):
+        two_merchants_file()
+    alert = Alert.objects.filter(rule__code="recon_amount_mismatch").first()
+    assert (
+        alert.explanation.startswith("Settlement file ") and "settled ¥90.00" in alert.explanation
+    )
+    assert alert.rule.name == "Settled amount differs from the report"
+    assert alert.get_explanation_display() == alert.explanation
+    with translation.override("zh-hans"):
+        assert alert.get_explanation_display().startswith("清算文件 ")
+        assert alert.rule.label == translation.gettext("Settled amount differs from the report")
+        assert alert.rule.label != alert.rule.name
 
 
 def test_reconciling_again_raises_no_alert_twice():
