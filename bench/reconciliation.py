@@ -277,6 +277,8 @@ def main() -> None:
             f"match + differences + totals + alerts: {match_s:.1f} s (run.duration_ms={run.duration_ms})"
         )
         print(f"import + match: {import_s + match_s:.1f} s")
+        # The machine is shared: the load says how far these figures are from a quiet one.
+        print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(
             f"peak RSS: {rss_before:.0f} MB before import, {rss_import:.0f} MB after, {rss_match:.0f} MB after matching"
         )

@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from merchants.admin import TrailAdmin
+
 from ..exports import stream_csv
 from ..models import (
     Acquirer,
@@ -30,7 +32,7 @@ from .reports import ReadOnlyAdmin
 
 
 @admin.register(Acquirer)
-class AcquirerAdmin(admin.ModelAdmin):
+class AcquirerAdmin(TrailAdmin):
     form = AcquirerForm
     list_display = ("name", "code", "amount_tolerance", "time_window_seconds")
     search_fields = ("name", "code")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from merchants.models import Merchant, Terminal
 
@@ -48,6 +49,8 @@ class Acquirer(models.Model):
         _("amount tolerance (CNY)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
     )
     time_window_seconds = models.PositiveIntegerField(_("time window (seconds)"), default=300)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("acquirer")
