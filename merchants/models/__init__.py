@@ -4,6 +4,7 @@ from .application import (
     DocumentKind,
     MerchantDocument,
 )
+from .history import ChangesOnlyHistoricalRecords
 from .membership import Membership, Role
 from .merchant import ApplicationStatus, Merchant, MerchantQuerySet
 from .reporting import ReportingFrequency, ReportingMethod, ReportingSettings
@@ -19,6 +20,7 @@ __all__ = [
     "REQUIRED_DOCUMENTS",
     "ApplicationStatus",
     "ApplicationTransition",
+    "ChangesOnlyHistoricalRecords",
     "DocumentKind",
     "Membership",
     "Merchant",

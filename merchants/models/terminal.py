@@ -118,6 +118,8 @@ class TerminalKey(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     objects = TerminalKeyQuerySet.as_manager()
+    # Who issued and who revoked each key; never the secret.
+    history = HistoricalRecords(excluded_fields=["secret", "last_used_at"])
 
     class Meta:
         verbose_name = _("terminal key")

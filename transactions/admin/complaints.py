@@ -41,7 +41,7 @@ from .complaint_forms import ComplaintRecordForm, UpholdForm
 
 
 @admin.register(ComplaintReason)
-class ComplaintReasonAdmin(admin.ModelAdmin):
+class ComplaintReasonAdmin(TrailAdmin):
     list_display = ("name", "code", "answer_days", "active")
     list_editable = ("answer_days", "active")
     readonly_fields = ("code",)

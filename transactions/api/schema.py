@@ -1,6 +1,7 @@
 """OpenAPI description of the terminal API (serializers here document; they do not validate)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from ..models import Cvm, PaymentMethod, ReportType
@@ -22,26 +23,56 @@ class TerminalSignatureScheme(OpenApiAuthenticationExtension):
         }
 
 
+# The ingest treats an optional field sent empty or null as not sent (terminals do send them so).
+ABSENT = {"allow_blank": True, "allow_null": True}
+
+# A report the API accepts (the fuzz tests send it first: tests/reliability/test_api_fuzz.py).
+CARD_SALE = {
+    "report_id": "3f2b8c1e-6d4a-4e8b-9c7d-2a1b0c9d8e7f",
+    "occurred_at": "2026-01-15T14:03:27+08:00",
+    "amount": "128.50",
+    "currency": "CNY",
+    "type": "sale",
+    "method": "credit_card",
+    "masked_pan": "622848******1234",
+    "rrn": "331234567890",
+    "trace_no": "000123",
+    "batch_no": "000001",
+    "auth_code": "A1B2C3",
+    "mcc": "5411",
+    "acquirer_mid": "898310054110001",
+    "tid": "10000001",
+    "cvm": "pin",
+}
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("Card sale", value=CARD_SALE, request_only=True)]
+)
 class ReportIn(serializers.Serializer):
     report_id = serializers.UUIDField()
     occurred_at = serializers.CharField(help_text="ISO 8601 with offset")
     amount = serializers.CharField(help_text="decimal string, > 0, at most 2 places")
-    currency = serializers.CharField(required=False, default="CNY")
+    currency = serializers.CharField(required=False, default="CNY", **ABSENT)
     type = serializers.ChoiceField(choices=ReportType.choices)
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    masked_pan = serializers.CharField(required=False, help_text="card methods: 622848******1234")
-    card_token = serializers.CharField(required=False, max_length=64)
+    masked_pan = serializers.CharField(
+        required=False, help_text="card methods: 622848******1234", **ABSENT
+    )
+    card_token = serializers.CharField(required=False, max_length=64, **ABSENT)
     rrn = serializers.CharField(min_length=12, max_length=12)
     trace_no = serializers.CharField(min_length=6, max_length=6)
-    batch_no = serializers.CharField(required=False, min_length=6, max_length=6)
-    auth_code = serializers.CharField(required=False, max_length=6)
+    batch_no = serializers.CharField(required=False, min_length=6, max_length=6, **ABSENT)
+    auth_code = serializers.CharField(required=False, max_length=6, **ABSENT)
     mcc = serializers.CharField(min_length=4, max_length=4)
     acquirer_mid = serializers.CharField(min_length=15, max_length=15)
     tid = serializers.CharField(min_length=8, max_length=8)
-    lat = serializers.FloatField(required=False)
-    lng = serializers.FloatField(required=False)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    lng = serializers.FloatField(required=False, allow_null=True)
     cvm = serializers.ChoiceField(choices=Cvm.choices)
-    original_report_id = serializers.UUIDField(required=False)
+    original_report_id = serializers.CharField(
+        required=False, help_text="UUID of the report referred to", **ABSENT
+    )
 
 
 class ReportOut(ReportIn):
@@ -49,6 +80,9 @@ class ReportOut(ReportIn):
     source = serializers.CharField()
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("One card sale", value={"reports": [CARD_SALE]}, request_only=True)]
+)
 class BatchIn(serializers.Serializer):
     reports = ReportIn(many=True)
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -11,4 +11,7 @@ urlpatterns = [
         name="terminal-report-detail",
     ),
     path("terminal/config/", views.TerminalConfigView.as_view(), name="terminal-config"),
+    # Last: any other terminal path (a report_id that is no UUID...) is a JSON 404, not HTML.
+    # Only paths ending in "/": one without it still gets APPEND_SLASH's redirect first.
+    re_path(r"^terminal/.*/$", views.terminal_not_found, name="terminal-not-found"),
 ]

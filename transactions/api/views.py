@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -21,6 +23,9 @@ from .authentication import PayloadTooLarge, TerminalSignatureAuthentication, re
 from .permissions import TerminalMayReport
 
 ERRORS = {code: OpenApiResponse(schema.Errors) for code in (400, 401, 403, 413, 415)}
+RETRY_AFTER_SECONDS = 5
+# The views read the body raw (no DRF parsers), so the schema names the media type itself.
+JSON = "application/json"
 
 
 def error_response(errors: dict[str, list[Any]], status: int) -> Response:
@@ -28,7 +33,18 @@ def error_response(errors: dict[str, list[Any]], status: int) -> Response:
 
 
 def terminal_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every refusal in the shape of the contract: {"errors": {"field": [...]}}."""
+    """Every refusal in the shape of the contract: {"errors": {"field": [...]}}.
+
+    A database that went away mid-request (restarted, connection killed) is a 503 with
+    Retry-After, not a bare 500: the request's writes were rolled back (or, if the connection
+    died during the commit itself, stored whole), so the terminal retries with the same
+    report_id and is answered from what is stored (tests/reliability/test_faults_db_drop.py).
+    """
+    if isinstance(exc, OperationalError | InterfaceError):
+        message = _("The service is briefly unavailable; retry with the same report_id.")
+        response = error_response({"non_field_errors": [message]}, 503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if not isinstance(exc, exceptions.APIException):
@@ -73,7 +89,7 @@ class TerminalAPIView(APIView):
 class ReportCreateView(TerminalAPIView):
     @extend_schema(
         operation_id="terminal_report_create",
-        request=schema.ReportIn,
+        request={JSON: schema.ReportIn},
         responses={201: schema.Stored, 200: schema.Stored, 409: schema.Errors, **ERRORS},
         summary="Report one transaction",
     )
@@ -91,7 +107,7 @@ class ReportCreateView(TerminalAPIView):
 class ReportBatchView(TerminalAPIView):
     @extend_schema(
         operation_id="terminal_report_batch",
-        request=schema.BatchIn,
+        request={JSON: schema.BatchIn},
         responses={200: schema.BatchOut, **ERRORS},
         summary="Report up to 5000 transactions",
     )
@@ -115,7 +131,8 @@ class ReportBatchView(TerminalAPIView):
 
 class ReportDetailView(TerminalAPIView):
     @extend_schema(
-        operation_id="terminal_report_detail", responses={200: schema.ReportOut, **ERRORS}
+        operation_id="terminal_report_detail",
+        responses={200: schema.ReportOut, 404: schema.Errors, **ERRORS},
     )
     def get(self, request: Request, report_id: str) -> Response:
         report = Report.objects.filter(terminal=terminal_of(request), report_id=report_id).first()
@@ -144,6 +161,13 @@ class TerminalConfigView(TerminalAPIView):
                 "server_time": timezone.now().isoformat(),
             }
         )
+
+
+@csrf_exempt  # like the API views: terminals sign their requests, they have no CSRF cookie
+def terminal_not_found(request: HttpRequest) -> JsonResponse:
+    """A path under the terminal API that names nothing: the contract's error shape, not HTML."""
+    errors = {"non_field_errors": [_("No such endpoint or report.")]}
+    return JsonResponse({"errors": errors}, status=404)
 
 
 def report_wire(report: Report) -> dict[str, Any]:

@@ -30,6 +30,8 @@ class ComplaintReason(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("complaint reason")
         verbose_name_plural = _("complaint reasons")
