@@ -16,6 +16,7 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from .models import ApplicationStatus, DocumentKind, ReportingMethod
+from .otp import backup_codes_issue
 from .services.members import member_add
 from .services.onboarding import (
     application_transition,
@@ -32,6 +33,9 @@ from .services.terminals import (
 )
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Demo staff's two-factor backup code; good for this many logins until seed_demo runs again.
+DEMO_BACKUP_CODE = "demo2026"
+DEMO_BACKUP_CODE_USES = 50
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -217,6 +221,8 @@ def _staff(username: str, *, group: str | None = None, superuser: bool = False) 
         user.save()
     if group:
         user.groups.add(Group.objects.get(name=group))
+    # Staff need a second factor: the demo's backup code, topped up on every seed_demo run.
+    backup_codes_issue(user=user, codes=[DEMO_BACKUP_CODE] * DEMO_BACKUP_CODE_USES)
     return user
 
 

@@ -11,7 +11,7 @@ from .audit.runner import (
 )
 from .models import AuditRunPart
 from .services.reconciliation import reconcile_pending, settlement_file_process
-from .services.uploads import upload_process
+from .services.uploads import upload_process, uploads_stalled
 
 SCHEDULED = "beat"
 
@@ -24,6 +24,15 @@ def process_upload(upload_id: int) -> dict[str, int]:
         "duplicates": upload.duplicates,
         "rejected": upload.rejected,
     }
+
+
+@shared_task
+def requeue_stalled_uploads() -> list[int]:
+    """Beat: send again the uploads whose message the broker lost (see ``uploads_stalled``)."""
+    upload_ids = uploads_stalled()
+    for upload_id in upload_ids:
+        process_upload.delay(upload_id)
+    return upload_ids
 
 
 @shared_task

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from .views import alerts, complaints, reconciliation, reports, uploads
+from .views import alerts, complaints, dashboard, reconciliation, reports, uploads
 
 app_name = "transactions"
 
 urlpatterns = [
+    path("merchant/dashboard/", dashboard.dashboard, name="dashboard"),
     path("merchant/reports/", reports.report_list, name="reports"),
     path("merchant/reports/new/", reports.report_new, name="report_new"),
+    path("merchant/reports/export.csv", reports.report_export_csv, name="report_export_csv"),
+    path("merchant/reports/export.xlsx", reports.report_export_xlsx, name="report_export_xlsx"),
     path("merchant/reports/<int:pk>/", reports.report_detail, name="report_detail"),
     path("merchant/uploads/", uploads.upload_list, name="uploads"),
     path("merchant/uploads/<int:pk>/", uploads.upload_detail, name="upload_detail"),

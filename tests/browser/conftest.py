@@ -52,3 +52,27 @@ def screenshot(page: Page, name: str) -> None:
     folder = SCREENSHOTS if os.environ.get("PORTAL_SCREENSHOTS") else Path(tempfile.gettempdir())
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def log_in_staff(page: Page, username: str, password: str = "pass-word-123") -> None:
+    """Sign a staff user in as staff do: the admin login, then a code from their authenticator app.
+
+    The app is a TOTP device made here; the code is computed as the app would (django_otp.oath).
+    """
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(username=username)
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Authenticator app"}
+    )
+    page.goto("/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/2fa/**")
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.fill("#id_otp_token", f"{code:06d}")
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/admin/")

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from merchants.models import ApplicationStatus, Merchant
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in_staff, screenshot
 from tests.factories import PDF_BYTES, PNG_BYTES, StaffFactory, make_id_number, make_uscc
 
 
@@ -73,10 +73,7 @@ def test_sign_up_submit_and_approve_in_admin(page: Page, live_server):
 
     StaffFactory(username="lead", groups=["compliance lead"])
     merchant = Merchant.objects.get(legal_name="苏州园林文创有限公司")
-    page.goto("/admin/")
-    page.fill("#id_username", "lead")
-    page.fill("#id_password", "pass-word-123")
-    page.get_by_role("button", name="Log in").click()
+    log_in_staff(page, "lead")
     page.goto("/admin/merchants/merchant/?status__exact=submitted")
     screenshot(page, "admin-review-queue")
     for action in ("start_review", "approve"):

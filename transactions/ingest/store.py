@@ -21,7 +21,7 @@ from django.utils import timezone
 from merchants.models import Terminal
 
 from ..models import Report
-from ..services.rollups import rollup_add
+from ..services.rollups import Stored, rollup_add
 from .validate import ValidReport
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
@@ -88,7 +88,10 @@ def store_reports(
     received_at = received_at or timezone.now()
     with transaction.atomic():
         terminal_ids = sorted({item.terminal_id for item in incoming})
-        list(Terminal.objects.select_for_update().filter(pk__in=terminal_ids).values_list("pk"))
+        # Ordered by pk alone: a stable lock order, and no join to the merchant (Terminal's default
+        # ordering) that FOR UPDATE would lock too, serialising all of a merchant's terminals.
+        terminals = Terminal.objects.select_for_update().filter(pk__in=terminal_ids).order_by("pk")
+        list(terminals.values_list("pk"))
         stored = _stored(incoming)
         fresh: list[Incoming] = []
         for item in incoming:
@@ -189,21 +192,33 @@ def _write(fresh: Sequence[Incoming], **common: Any) -> None:
         )
     # In the same transaction: the daily totals count exactly the reports that were stored.
     rollup_add(
-        (
-            item.terminal_id,
-            item.merchant_id,
-            item.report.values["occurred_at"],
-            item.report.values["type"],
-            item.report.values["amount"],
+        Stored(
+            terminal_id=item.terminal_id,
+            merchant_id=item.merchant_id,
+            occurred_at=item.report.values["occurred_at"],
+            received_at=common["received_at"],
+            type=item.report.values["type"],
+            method=item.report.values["method"],
+            amount=item.report.values["amount"],
+            card_token=item.report.values["card_token"],
         )
         for item in fresh
     )
 
 
 def _copy(rows: list[tuple]) -> None:
-    """PostgreSQL COPY: the fastest way in, still inside the surrounding transaction."""
+    """PostgreSQL COPY: the fastest way in, still inside the surrounding transaction.
+
+    The raw psycopg cursor bypasses Django's error translation, so it is wrapped: a connection
+    lost mid-COPY raises Django's ``OperationalError`` (the API's 503) and marks the connection
+    for closing, like any other query.
+    """
     table = Report._meta.db_table
     statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
         for row in rows:
             copy.write_row(row)

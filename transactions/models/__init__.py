@@ -18,6 +18,7 @@ from .complaint import (
     ComplaintTransition,
     EvidenceSide,
 )
+from .overview import ComplianceOverview
 from .reconciliation import (
     Acquirer,
     FileStatus,
@@ -41,7 +42,7 @@ from .report import (
     ReportType,
     Source,
 )
-from .rollup import HOUR_FIELDS, TerminalDay
+from .rollup import HOUR_FIELDS, MerchantCard, MerchantDay, MerchantDayMix, TerminalDay
 from .upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
 
 __all__ = [
@@ -66,11 +67,15 @@ __all__ = [
     "ComplaintReason",
     "ComplaintStatus",
     "ComplaintTransition",
+    "ComplianceOverview",
     "Cvm",
     "EvidenceSide",
     "FileStatus",
     "Hold",
     "ImmutableError",
+    "MerchantCard",
+    "MerchantDay",
+    "MerchantDayMix",
     "Outcome",
     "PaymentMethod",
     "ReconciliationItem",

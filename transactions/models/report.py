@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +137,21 @@ class Report(models.Model):
                 include=["merchant", "amount"],
                 condition=models.Q(type="sale"),
                 name="report_sales_by_terminal",
+            ),
+            # The merchant's report list (report_filters.py, keyset pages of 50). Sorting by time
+            # is served by report_merchant_time; these serve what it cannot, each measured on a
+            # merchant with 1,000,000 reports (bench/README.md, "Report list"):
+            # amount order, either way, with the pk tie-breaker of the keyset (0.9 s → ms);
+            models.Index(fields=["merchant", "amount", "id"], name="report_merchant_amount"),
+            # search by trace number, and by the card's last 4 digits (card reports only, so the
+            # QR half of the table is not in it): a probe instead of a scan of all the merchant's
+            # reports (0.25 s → ms).
+            models.Index(fields=["merchant", "trace_no"], name="report_merchant_trace"),
+            models.Index(
+                models.F("merchant"),
+                Right("masked_pan", 4),
+                condition=~models.Q(masked_pan=""),
+                name="report_merchant_last4",
             ),
         ]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,11 @@ from .reporting import require_reporting
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 CHUNK_ROWS = 2000
+# Twice the Redis broker's visibility timeout: by then a message a dead worker held has had its
+# chance to come back; a file of the largest size is processed in minutes.
+STALLED_AFTER = timedelta(minutes=30)
+# The advisory-lock namespace of "a worker is processing this upload" (PostgreSQL only).
+UPLOAD_LOCK_SPACE = 0x55504C44  # "UPLD"
 
 
 def upload_create(*, merchant: Merchant, actor: Any, upload: UploadedFile) -> ReportUpload:
@@ -46,12 +53,63 @@ def upload_create(*, merchant: Merchant, actor: Any, upload: UploadedFile) -> Re
     return report_upload
 
 
+def uploads_stalled(*, now: datetime | None = None) -> list[int]:
+    """Uploads still unfinished ``STALLED_AFTER`` after they arrived: their message was lost.
+
+    A worker killed mid-file leaves its message with the broker, which delivers it again after
+    the visibility timeout; but a broker restarted without persistence has lost every message
+    it held, and such an upload would stay queued (or processing) for ever. Sending it again is
+    safe: a finished upload returns at once, and the rows an earlier attempt stored are found
+    and counted once (tests/reliability/test_faults_redis_restart.py).
+    """
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    return list(
+        ReportUpload.objects.filter(
+            status__in=(UploadStatus.QUEUED, UploadStatus.PROCESSING), created_at__lt=cutoff
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def upload_process(*, upload_id: int) -> ReportUpload:
     """Read the file, store every valid row, record every other row with its line and reasons.
 
     Safe to run again after a crash: stored rows are found again (and counted once), row results
-    are rewritten.
+    are rewritten. A second delivery while another worker is still at the file (the broker's
+    redelivery, or beat's stalled-upload sweep) leaves it alone rather than counting it twice.
     """
+    with _processing_claim(upload_id) as claimed:
+        if not claimed:
+            return ReportUpload.objects.get(pk=upload_id)
+        return _process(upload_id)
+
+
+@contextlib.contextmanager
+def _processing_claim(upload_id: int) -> Iterator[bool]:
+    """Whether this worker may process the upload now: no other worker holds it.
+
+    On PostgreSQL a session advisory lock: held by this worker's connection across the chunks'
+    transactions and released by the server when a killed worker's connection drops, so a dead
+    attempt never blocks the re-sent one. SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = [UPLOAD_LOCK_SPACE, upload_id]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        claimed = bool(cursor.fetchone()[0])
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            # A connection lost mid-file took its lock with it: nothing is left to release.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def _process(upload_id: int) -> ReportUpload:
     upload = ReportUpload.objects.select_related("merchant").get(pk=upload_id)
     if upload.status == UploadStatus.DONE:
         return upload

@@ -44,11 +44,12 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 @merchant_required()
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _own_upload(request, pk)
+    # htmx polls the progress partial every second until the file is finished.
     template = (
         "transactions/partials/upload_progress.html"
-        if request.htmx
+        if request.htmx  # type: ignore[attr-defined]
         else "transactions/upload_detail.html"
-    )  # type: ignore[attr-defined]
+    )
     rows = (
         upload.row_results.exclude(outcome=RowOutcome.ACCEPTED)[:500] if upload.is_finished else []
     )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from merchants.demo import DEMO_PASSWORD, seed_demo
+from merchants.demo import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo import seed_alerts, seed_reports
 from transactions.demo_complaints import seed_complaints
 from transactions.demo_reconciliation import seed_reconciliation
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         )
         for username, what in logins:
             self.stdout.write(f"  {username:<16} {what}")
+        self.stdout.write(
+            f"Staff two-factor step: backup code {DEMO_BACKUP_CODE} (topped up by each seed_demo)."
+        )
         self.stdout.write(
             "Portal: http://127.0.0.1:8000/   Compliance admin: http://127.0.0.1:8000/admin/"
         )
