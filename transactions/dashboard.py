@@ -143,6 +143,40 @@ class Dashboard:
         }
 
 
+@dataclass(frozen=True)
+class Glance:
+    """Sales of one preset period, for the strip that shows today, this week and this month."""
+
+    period: Period
+    sales: int
+    volume: Decimal
+
+
+def merchant_glance(*, merchant: Merchant, today: date) -> list[Glance]:
+    """Sales count and volume of today, this week and this month, from one read of the rollups.
+
+    The week may start in the previous month, so the read covers from the earlier of the two
+    starts: at most 37 days of ``MerchantDayMix`` rows, grouped by day in the database.
+    """
+    periods = [preset_period(code, today=today) for code in ("today", "week", "month")]
+    first = min(p.date_from for p in periods)
+    per_day = (
+        MerchantDayMix.objects.filter(
+            merchant=merchant, type=ReportType.SALE, day__gte=first, day__lte=today
+        )
+        .order_by()
+        .values_list("day")
+        .annotate(n=Sum("reports"), amount=Sum("amount"))
+    )
+    totals = {p.preset: [0, Decimal(0)] for p in periods}
+    for day, n, amount in per_day:
+        for p in periods:
+            if p.date_from <= day <= p.date_to:
+                totals[p.preset][0] += n
+                totals[p.preset][1] += _money(amount)
+    return [Glance(p, totals[p.preset][0], _money(totals[p.preset][1])) for p in periods]
+
+
 def merchant_dashboard(*, merchant: Merchant, period: Period) -> Dashboard:
     """The merchant's figures for ``period``: a handful of queries over its rollup rows."""
     board = Dashboard(period=period)

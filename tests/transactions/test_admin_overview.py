@@ -109,7 +109,9 @@ def test_the_page_has_charts_and_tables_of_the_same_numbers(client, reviewer):
 def test_its_links_open_the_filtered_alert_queue(client, reviewer):
     alert = AlertFactory(severity="high")
     html = client.get(URL).content.decode()
-    for link in re.findall(r'href="(/admin/transactions/alert/\?[^"]+)"', html):
+    links = re.findall(r'href="(/admin/transactions/alert/\?[^"]+)"', html)
+    assert links, "the overview links no filtered alert queue"
+    for link in links:
         response = client.get(link.replace("&amp;", "&"))
         assert response.status_code == 200 and "e=1" not in response.get("Location", "")
         assert alert in response.context["cl"].result_list

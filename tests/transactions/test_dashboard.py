@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from merchants.models import ReportingSettings, Role
 from tests.factories import MembershipFactory, StaffFactory, TerminalFactory
@@ -322,3 +323,35 @@ def test_the_navigation_links_the_dashboard_first(client, shop):
 def test_an_approved_merchants_overview_links_the_dashboard(client, shop):
     html = client.get(reverse("merchants:overview")).content.decode()
     assert f'href="{URL}" data-testid="dashboard-link"' in html
+
+
+def test_glance_shows_sales_of_today_this_week_and_this_month_side_by_side(client, shop):
+    other = reporting_terminal()
+    plant(other, at=timezone.now() - timedelta(minutes=2), amount="999.00")
+    now = timezone.now()
+    for days_ago, amount in [(0, "1.10"), (1, "2.20"), (3, "3.30"), (6, "4.40"), (9, "5.50")]:
+        plant(shop["terminal"], at=now - timedelta(days=days_ago, minutes=2), amount=amount)
+    sale = plant(shop["second"], at=now - timedelta(days=33), amount="6.60")
+    plant(
+        shop["terminal"],
+        at=now - timedelta(minutes=1),
+        type="refund",
+        amount="1.00",
+        original_report_id=str(sale.report_id),
+    )
+    today = timezone.localdate()
+    expected = {}
+    for preset in ("today", "week", "month"):
+        period = preset_period(preset, today=today)
+        sales = [
+            r.amount
+            for r in Report.objects.filter(merchant=shop["merchant"], type="sale")
+            if period.date_from <= r.occurred_at.astimezone(SHANGHAI).date() <= today
+        ]
+        expected[preset] = (len(sales), sum(sales, Decimal(0)))
+    response = client.get(URL, {"period": "today"})
+    glance = {g.period.preset: (g.sales, g.volume) for _label, g in response.context["glance"]}
+    assert glance == expected
+    assert any(n for n, _amount in expected.values())  # not an empty comparison
+    html = response.content.decode()
+    assert f"¥{expected['month'][1]:.2f}" in html and 'data-testid="glance-week"' in html

@@ -8,14 +8,15 @@ from django.utils.translation import gettext as _
 
 from merchants.access import merchant_required
 
-from ..dashboard import merchant_dashboard
+from ..dashboard import merchant_dashboard, merchant_glance
 from ..dashboard_forms import PRESETS, PeriodForm
 
 
 @merchant_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
     merchant = request.membership.merchant  # type: ignore[attr-defined]
-    form = PeriodForm(request.GET or None, today=timezone.localdate())
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, today=today)
     board = merchant_dashboard(merchant=merchant, period=form.chosen_period())
     weekdays = [str(WEEKDAYS_ABBR[i]) for i in range(7)]
     return render(
@@ -25,6 +26,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "board": board,
             "presets": PRESETS,
+            "glance": [
+                (dict(PRESETS)[g.period.preset], g)
+                for g in merchant_glance(merchant=merchant, today=today)
+            ],
             "hours": range(24),
             "heat_rows": list(zip(weekdays, board.heatmap, strict=True)),
             "charts": board.chart_data(),
