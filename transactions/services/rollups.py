@@ -28,13 +28,13 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import ExtractHour
 
 from merchants.models import ReportingSettings
 
 from ..audit.base import SHANGHAI
-from ..audit.rules.late_report import DEFAULT_DEADLINE_HOURS
+from ..audit.rules.late_report import DEFAULT_DEADLINE_HOURS, late_q
 from ..models import (
     HOUR_FIELDS,
     MerchantCard,
@@ -224,17 +224,7 @@ def _late_flag() -> Any:
     """True for a report received after its merchant's current deadline (as the late rule reads it)."""
     from django.db.models import BooleanField, Case, When
 
-    deadlines = set(ReportingSettings.objects.values_list("deadline_hours", flat=True))
-    late = Q(
-        merchant__reporting__isnull=True,
-        received_at__gt=F("occurred_at") + timedelta(hours=DEFAULT_DEADLINE_HOURS),
-    )
-    for hours in deadlines:
-        late |= Q(
-            merchant__reporting__deadline_hours=hours,
-            received_at__gt=F("occurred_at") + timedelta(hours=hours),
-        )
-    return Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Case(When(late_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _zero_if_null(expression: Any) -> Any:

@@ -14,7 +14,12 @@ from .days import local_day, whole_day_groups
 DEFAULT_DEADLINE_HOURS = 24
 
 
-def find(ctx: Context) -> list[Finding]:
+def late_q() -> Q:
+    """Reports received after their merchant's current deadline (24 h without settings).
+
+    One condition per distinct deadline in use, so the database compares columns, not a join
+    result per row. The dashboard's rollups count "late" with the same condition.
+    """
     deadlines = set(ReportingSettings.objects.values_list("deadline_hours", flat=True))
     late = Q(
         merchant__reporting__isnull=True,
@@ -25,6 +30,11 @@ def find(ctx: Context) -> list[Finding]:
             merchant__reporting__deadline_hours=hours,
             received_at__gt=F("occurred_at") + timedelta(hours=hours),
         )
+    return late
+
+
+def find(ctx: Context) -> list[Finding]:
+    late = late_q()
 
     def matching(reports: QuerySet[Report]) -> QuerySet:
         return reports.filter(late).values(
