@@ -17,9 +17,11 @@ from django import forms
 from django.db.models import (
     DateTimeField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OrderBy,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -253,10 +255,11 @@ def _status_q(merchant: Merchant, status: str) -> Q:
     if status == "amount_mismatch":
         return Q(pk__in=items.filter(kind=Outcome.AMOUNT_MISMATCH).values("report"))
     if status == "not_settled":
-        # A later file may have settled it since the run that missed it.
-        settled = SettlementLine.objects.filter(report__isnull=False).values("report")
+        # A later file may have settled it since the run that missed it: an anti-join on the
+        # lines' report index, row by row (NOT IN over every settled line would read them all).
+        settled = SettlementLine.objects.filter(report_id=OuterRef("pk"))
         return Q(pk__in=items.filter(kind=Outcome.REPORTED_NOT_SETTLED).values("report")) & ~Q(
-            pk__in=settled
+            Exists(settled)
         )
     return Q()
 

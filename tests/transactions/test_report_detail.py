@@ -138,3 +138,14 @@ def test_status_filters_of_the_list_follow_reconciliation(client, shop):
 
     assert pks("amount_mismatch") == [mismatched.pk]
     assert pks("not_settled") == [missing.pk]
+
+
+def test_the_not_settled_filter_drops_a_report_a_later_file_settled(client, shop):
+    kept, missing = _planted(shop["terminal"], 2)
+    _reconcile([line_for(kept)])
+    url = reverse("transactions:reports")
+    assert [r.pk for r in client.get(url, {"status": "not_settled"}).context["page"].reports] == [
+        missing.pk
+    ]
+    _reconcile([line_for(missing, fee="0.40")])
+    assert list(client.get(url, {"status": "not_settled"}).context["page"].reports) == []
