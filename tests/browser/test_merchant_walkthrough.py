@@ -21,6 +21,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
@@ -28,8 +29,9 @@ from tests.browser.shop import PASSWORD, YESTERDAY_CREDIT_CARD, Shop, shop_with_
 from tests.factories import PNG_BYTES
 from tests.transactions.helpers import report
 from transactions.audit.base import SHANGHAI
+from transactions.dashboard import preset_period
 from transactions.ingest.validate import FIELDS
-from transactions.models import AlertStatus, ReportUpload, UploadStatus
+from transactions.models import AlertStatus, Report, ReportUpload, UploadStatus
 from transactions.services import uploads as upload_service
 
 WAIT = 30  # seconds the worker thread waits for the test (and the test for it) before failing
@@ -142,7 +144,15 @@ def test_merchant_works_through_the_portal(page: Page, live_server, shop, monkey
     # The dashboard's figures are on screen (its cards and the tables behind its charts).
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
-    expect(page.get_by_test_id("kpi-volume")).to_contain_text(re.compile(r"¥\d"))
+    month = preset_period("month", today=timezone.localdate())
+    sales = [
+        r.amount
+        for r in Report.objects.filter(merchant=shop.terminal.merchant, type="sale")
+        if r.occurred_at.astimezone(SHANGHAI).date() >= month.date_from
+    ]
+    expect(page.get_by_test_id("kpi-sales").locator("dd")).to_have_text(str(len(sales)))
+    expect(page.get_by_test_id("kpi-volume").locator("dd")).to_have_text(f"¥{sum(sales):.2f}")
+    expect(page.get_by_test_id("glance-month")).to_contain_text(f"¥{sum(sales):.2f}")
     expect(page.get_by_test_id("kpi-holds").locator("dd")).to_have_text("1")
     screenshot(page, "merchant-dashboard")
 
@@ -170,6 +180,15 @@ def test_merchant_works_through_the_portal(page: Page, live_server, shop, monkey
     method, amount = header.index("Payment method"), header.index("Amount")
     assert {row[method] for row in data} == {"Credit card"}
     assert sorted(row[amount] for row in data) == ["1200.00", "128.50", "66.00"]
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export Excel").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True).active
+    excel = list(sheet.iter_rows(values_only=True))
+    assert list(excel[0]) == header and len(excel) == 1 + YESTERDAY_CREDIT_CARD
+    assert sorted(row[amount] for row in excel[1:]) == [66, 128.5, 1200]
 
     rows.filter(has_text="1200.00").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("1200.00")
