@@ -62,15 +62,18 @@ def seed_reports(*, per_terminal: int = 300, days: int = 7, seed: int = 7) -> in
 
 
 def _sale(terminal: Terminal, rng: random.Random, when: datetime) -> dict:
-    # Busier at lunch and in the evening, as shops are.
-    when = when.replace(
+    # Busier at lunch and in the evening, as shops are: Beijing hours, and never in the future
+    # (a later hour of today moves to yesterday rather than piling up at "now").
+    when = timezone.localtime(when).replace(
         hour=rng.choice([8, 9, 11, 12, 12, 13, 17, 18, 18, 19, 20, 21]), minute=rng.randrange(60)
     )
+    if when > timezone.now():
+        when -= timedelta(days=1)
     method = rng.choices(METHODS, WEIGHTS)[0]
     amount = Decimal(rng.lognormvariate(4, 0.9)).quantize(Decimal("0.01"))
     raw = {
         "report_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "occurred_at": timezone.localtime(min(when, timezone.now())).isoformat(),
+        "occurred_at": when.isoformat(),
         "amount": str(max(amount, Decimal("1.00"))),
         "type": "sale",
         "method": method,

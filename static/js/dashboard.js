@@ -94,8 +94,8 @@
       yAxis: [{ type: "value", name: "%", max: 100 }, { type: "value", name: labels.count }],
       series: [
         { type: "bar", name: labels.onTime, barMaxWidth: 32, data: d.regions.map(function (r) { return r[1] === null ? null : Number(r[1]); }) },
-        { type: "line", name: labels.late, yAxisIndex: 1, data: d.regions.map(function (r) { return r[2]; }) },
-        { type: "line", name: labels.missing, yAxisIndex: 1, data: d.regions.map(function (r) { return r[3]; }) }
+        { type: "bar", name: labels.late, barMaxWidth: 32, yAxisIndex: 1, data: d.regions.map(function (r) { return r[2]; }) },
+        { type: "bar", name: labels.missing, barMaxWidth: 32, yAxisIndex: 1, data: d.regions.map(function (r) { return r[3]; }) }
       ]
     });
     bars("chart-risk", d.risk, labels.highAlerts, true);
