@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import admin_beat  # noqa: F401  (Celery beat's task admin, its actions on record)
 from .admin_actions import permitted_actions, run_for_each, transition_action
 from .models import (
     ApplicationTransition,

@@ -5,6 +5,7 @@ These tests sign in through the real pages (password, then code); the rest of th
 """
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -13,7 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from merchants.otp import backup_codes_issue
 from tests.conftest import SecondFactorClient
-from tests.factories import MembershipFactory, StaffFactory
+from tests.factories import MembershipFactory, StaffFactory, UserFactory
+from tests.reliability.scoreboard import record
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +226,77 @@ def test_backup_codes_cannot_be_replaced_before_the_code_step():
     client = _password_login(staff)
     response = client.post(reverse("otp_backup_codes"))
     assert response["Location"].startswith(reverse("otp_verify"))
+
+
+# --- throttling: django-otp holds a device back after a wrong code, doubling the wait each time --
+
+
+@pytest.fixture
+def slow_throttle(settings):
+    """A minute's back-off after one wrong code instead of a second: the test is no race."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60
+    settings.OTP_STATIC_THROTTLE_FACTOR = 60
+
+
+def test_codes_are_throttled_with_the_default_settings():
+    staff = StaffFactory()
+    assert _app(staff).throttling_enabled
+    backup_codes_issue(user=staff)
+    assert StaticDevice.objects.get(user=staff).throttling_enabled
+
+
+def test_after_a_wrong_code_even_the_right_one_waits(slow_throttle):
+    staff = StaffFactory()
+    device = _app(staff)
+    client = _password_login(staff)
+    checked = 0
+    for token in ("123456", "654321", _code(device)):
+        response = client.post(reverse("otp_verify"), {"otp_token": token})
+        if "That code is not right" in response.content.decode():
+            checked += 1
+    assert response.status_code == 200
+    assert "Too many wrong codes (1)" in response.content.decode()
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert client.get("/admin/").status_code == 302
+    record(
+        "auth",
+        "2FA: wrong codes checked before the device is held back",
+        checked,
+        note="then the wait doubles with each wrong code (django-otp throttling)",
+    )
+
+
+def test_backup_codes_are_throttled_too(slow_throttle):
+    staff = StaffFactory()
+    codes = backup_codes_issue(user=staff)
+    client = _password_login(staff)
+    client.post(reverse("otp_verify"), {"otp_token": "not-a-code"})
+    response = client.post(reverse("otp_verify"), {"otp_token": codes[0]})
+    assert "Too many wrong codes (1)" in response.content.decode()
+    assert StaticToken.objects.filter(device__user=staff).count() == 10
+
+
+def test_every_admin_page_waits_for_the_second_factor():
+    """A superuser who only gave the password opens no admin list, add form or history page."""
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    _app(superuser)
+    client = _password_login(superuser)
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        opts = model._meta
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    held = [
+        url
+        for url in urls
+        if (response := client.get(url)).status_code == 302
+        and response["Location"].startswith(reverse("otp_verify"))
+    ]
+    assert held == urls
+    record(
+        "auth",
+        "2FA: admin pages refused to staff without a second factor",
+        len(held),
+        note="every admin list and add page, as a superuser who gave only the password",
+    )

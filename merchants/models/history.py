@@ -1,15 +1,27 @@
-"""Audit trail for settings kept in other apps' models: Celery beat's periodic tasks.
+"""Audit trail for models kept in other apps: Celery beat's schedules, accounts and their devices.
 
 Their history tables live in this app (``simple_history.register(..., app="merchants")``): the
-models are django-celery-beat's, so the trail of who changed a schedule, when and to what has to be
-kept somewhere of ours.
+models are django-celery-beat's, Django's and django-otp's, so the trail of who changed a
+schedule, a staff account, a group's permissions or a second-factor device, when and to what, has
+to be kept somewhere of ours. Secrets are never copied into a trail: not the password hash, not
+the authenticator key; backup codes live in their own table, which has no history.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
@@ -17,8 +29,9 @@ from simple_history.models import HistoricalRecords
 class ChangesOnlyHistoricalRecords(HistoricalRecords):
     """Records a save only if a tracked field changed.
 
-    Celery beat saves each periodic task after every run (its run counters): bookkeeping, not a
-    change anyone made, and it would bury the real changes under a row per run.
+    Celery beat saves each periodic task after every run (its run counters), Django saves a user
+    at each login (``last_login``) and django-otp a device at each code (its counters):
+    bookkeeping, not a change anyone made, and it would bury the real changes under a row each.
     """
 
     def post_save(self, instance: Any, created: bool, using: Any = None, **kwargs: Any) -> None:
@@ -36,7 +49,58 @@ class ChangesOnlyHistoricalRecords(HistoricalRecords):
         )
 
 
+class BothSidesHistoricalRecords(HistoricalRecords):
+    """Records a many-to-many change from either side: ``user.groups.add(group)`` and
+    ``group.user_set.add(user)`` both add a version of the user.
+
+    django-simple-history records the forward side only; from the other side the signal's
+    instance is the group, and the users changed are the ones it names (for a clear, the ones
+    it had just before).
+    """
+
+    def m2m_changed(
+        self, instance: Any, action: str, attr: str, pk_set: Any, reverse: bool, **kwargs: Any
+    ) -> None:
+        if not reverse:
+            super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+            return
+        if action == "pre_clear":
+            instance._history_cleared_pks = list(
+                self.cls._default_manager.filter(**{attr: instance}).values_list("pk", flat=True)
+            )
+            return
+        if action == "post_clear":
+            pk_set = instance.__dict__.pop("_history_cleared_pks", ())
+        for changed in self.cls._default_manager.filter(pk__in=pk_set or ()):
+            super().m2m_changed(changed, action, attr, pk_set, False, **kwargs)
+
+
+class AccountHistoricalRecords(BothSidesHistoricalRecords, ChangesOnlyHistoricalRecords):
+    """A user's trail: a new password is recorded as a change (without the hash), a login is not.
+
+    ``set_password()`` leaves the raw password on the instance until the save is done, which is
+    how a password change shows although the hash is not kept.
+    """
+
+    def post_save(self, instance: Any, created: bool, using: Any = None, **kwargs: Any) -> None:
+        if not created and _password_changed(instance):
+            HistoricalRecords.post_save(self, instance, created, using=using, **kwargs)
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def get_change_reason_for_object(self, instance: Any, history_type: str, using: Any) -> Any:
+        if history_type == "~" and _password_changed(instance):
+            return "password changed"
+        return super().get_change_reason_for_object(instance, history_type, using)
+
+
+def _password_changed(user: Any) -> bool:
+    return getattr(user, "_password", None) is not None
+
+
 _BEAT_BOOKKEEPING = ["last_run_at", "total_run_count", "date_changed"]
+# Verification counters and the secrets themselves (the TOTP key) stay out of the trail.
+_DEVICE_BOOKKEEPING = ["throttling_failure_timestamp", "throttling_failure_count", "last_used_at"]
 
 if not hasattr(PeriodicTask, "history"):  # register once, however often this module is imported
     register(
@@ -47,3 +111,30 @@ if not hasattr(PeriodicTask, "history"):  # register once, however often this mo
     )
     register(CrontabSchedule, app="merchants")
     register(IntervalSchedule, app="merchants")
+    register(ClockedSchedule, app="merchants")
+    register(SolarSchedule, app="merchants")
+    register(
+        get_user_model(),
+        app="merchants",
+        records_class=AccountHistoricalRecords,
+        excluded_fields=["password", "last_login"],
+        m2m_fields=["groups", "user_permissions"],
+    )
+    register(
+        Group,
+        app="merchants",
+        records_class=BothSidesHistoricalRecords,
+        m2m_fields=["permissions"],
+    )
+    register(
+        TOTPDevice,
+        app="merchants",
+        records_class=ChangesOnlyHistoricalRecords,
+        excluded_fields=["key", "drift", "last_t", *_DEVICE_BOOKKEEPING],
+    )
+    register(
+        StaticDevice,
+        app="merchants",
+        records_class=ChangesOnlyHistoricalRecords,
+        excluded_fields=_DEVICE_BOOKKEEPING,
+    )

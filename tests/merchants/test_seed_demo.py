@@ -1,7 +1,8 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from merchants.models import ApplicationStatus, Merchant, Terminal, TerminalStatus
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_creates_merchants_in_every_state_and_prints_logins():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
     assert set(Merchant.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
     assert Terminal.objects.filter(status=TerminalStatus.ACTIVE).count() == 6
     assert all(m.mid for m in Merchant.objects.approved())
@@ -18,21 +19,21 @@ def test_seed_demo_creates_merchants_in_every_state_and_prints_logins():
 
 
 def test_seed_demo_twice_changes_nothing():
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     counts = (Merchant.objects.count(), Terminal.objects.count())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     assert (Merchant.objects.count(), Terminal.objects.count()) == counts
 
 
 def test_seed_demo_reports_a_week_for_every_active_terminal():
     from transactions.models import Report
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     active = Terminal.objects.filter(status=TerminalStatus.ACTIVE)
     assert Report.objects.values("terminal").distinct().count() == active.count()
     assert Report.objects.filter(type="refund").exists()
     count = Report.objects.count()
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     assert Report.objects.count() == count
 
 
@@ -40,7 +41,7 @@ def test_seed_demo_audits_the_reports_into_alerts_part_way_through_review():
     from transactions.models import Alert, AlertStatus, Hold
 
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
     audited = Alert.objects.exclude(rule__code__startswith="recon_").count()
     assert f"{audited} demo alerts raised" in out.getvalue()
     shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
@@ -59,7 +60,7 @@ def test_seed_demo_audits_the_reports_into_alerts_part_way_through_review():
 def test_the_demo_weeks_own_reports_arrive_in_time():
     from transactions.models import Alert
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     [late] = Alert.objects.filter(rule__code="late_report")
     assert late.report_count == 1
 
@@ -75,9 +76,9 @@ def test_seed_demo_twice_audits_and_reviews_once():
             AuditRun.objects.count(),
         )
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     first = state()
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     assert state() == first
 
 
@@ -93,7 +94,7 @@ def test_seed_demo_reconciles_a_settlement_file_with_one_of_each_difference():
     from transactions.reconciliation.mapping import day_bounds
     from transactions.reconciliation.matching import SETTLED_TYPES
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     run = _demo_run()
     shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
     line = run.file.lines.order_by("line_no").first()
@@ -115,7 +116,7 @@ def test_seed_demo_reconciles_a_settlement_file_with_one_of_each_difference():
 def test_seed_demo_raises_the_reconciliation_alerts_at_shop_sh():
     from transactions.models import Alert
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
     recon = Alert.objects.filter(rule__code__startswith="recon_")
     assert sorted(recon.values_list("rule__code", "merchant")) == [
@@ -132,7 +133,7 @@ def test_shop_sh_sees_the_demo_reconciliation_and_its_differences(client):
     from transactions.demo_reconciliation import UNREPORTED_RRN
     from transactions.models import Outcome
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     run = _demo_run()
     client.force_login(get_user_model().objects.get(username="shop-sh"))
     listing = client.get(reverse("transactions:recon_list"))
@@ -156,7 +157,22 @@ def test_seed_demo_twice_uploads_and_reconciles_once():
             sorted(Alert.objects.values_list("fingerprint", flat=True)),
         )
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     first = state()
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     assert state() == first and len(first[0]) == 1
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    """Its staff have a published password and backup code: never on a deployment by accident."""
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="admin").exists()
+    assert not Merchant.objects.exists()
+
+
+def test_seed_demo_runs_in_development(settings):
+    settings.DEBUG = True  # scripts/run sets DEBUG=true
+    call_command("seed_demo", stdout=StringIO())
+    assert get_user_model().objects.filter(username="admin", is_superuser=True).exists()

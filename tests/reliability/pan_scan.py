@@ -7,9 +7,14 @@ left no trace. It runs in every pytest worker:
   the tables that test wrote to (``pg_stat_xact_user_tables``; every table after a transactional
   test, whose rows are flushed rather than rolled back), so data that never outlives a test is
   seen too (on SQLite only the end scan runs);
+- after each test, it reads the files the test left under ``MEDIA_ROOT`` (a temporary folder
+  per test, tests/conftest.py): documents, evidence and answers the test uploaded, and report
+  files that should have been deleted once processed;
 - after the worker's last test, before the test database is destroyed, it scans every text,
   varchar and json column of every table, and every line the run logged to
-  ``var/log/pytest-<worker>-<pid>.log`` (the root logger writes there during tests).
+  ``var/log/pytest-<worker>-<pid>.log``: the root logger writes there during tests, and so does
+  every logger that does not pass its records up to it (Django's ``django.server``, which logs
+  each request the live server answers, with its query string).
 
 A finding fails the test it appeared in (or the worker's last test) with the place and a masked
 number, never the number itself. The plugin is registered from tests/conftest.py.
@@ -21,6 +26,7 @@ import logging
 import logging.config
 import os
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +105,7 @@ class Totals:
     columns: set[str]
     rows: int = 0
     log_lines: int = 0
+    media_files: int = 0
     findings: int = 0
 
 
@@ -192,6 +199,84 @@ def scan_log(path: Path) -> list[Finding]:
         return list(scan_lines(lines, str(path)))
 
 
+def capture_every_logger(logging_config: dict[str, Any], handler: str) -> None:
+    """Send what every logger logs to ``handler``: the root, and the loggers that do not
+    propagate to it, Django's defaults (``django.server``) as well as those in ``logging_config``.
+
+    Written into the dict, not onto the logger objects: a later ``django.setup()`` re-applies
+    Django's defaults and then this dict, and would drop a handler added aside.
+    """
+    from django.utils.log import DEFAULT_LOGGING
+
+    root = logging_config.setdefault("root", {"level": "INFO"})
+    root["handlers"] = [*root.get("handlers", []), handler]
+    loggers = logging_config.setdefault("loggers", {})
+    for name, default in DEFAULT_LOGGING["loggers"].items():
+        if default.get("propagate", True) or name in loggers:
+            continue
+        loggers[name] = {**default, "handlers": list(default.get("handlers", []))}
+        _copy_handlers(logging_config, default.get("handlers", []), DEFAULT_LOGGING)
+    for config in loggers.values():
+        if not config.get("propagate", True) and handler not in config.get("handlers", []):
+            config["handlers"] = [*config.get("handlers", []), handler]
+
+
+def _copy_handlers(into: dict[str, Any], names: Iterable[str], source: dict[str, Any]) -> None:
+    """Django's handlers a copied logger names, with their formatters and filters."""
+    for name in names:
+        spec = source["handlers"][name]
+        into.setdefault("handlers", {}).setdefault(name, dict(spec))
+        if "formatter" in spec:
+            into.setdefault("formatters", {}).setdefault(
+                spec["formatter"], source["formatters"][spec["formatter"]]
+            )
+        for filter_name in spec.get("filters", []):
+            into.setdefault("filters", {}).setdefault(filter_name, source["filters"][filter_name])
+
+
+def _capture_loggers_configured_in_code(handler: logging.Handler | None) -> None:
+    """Loggers a library set not to propagate in its own code, which no dict config names."""
+    if handler is None:  # a test configured logging its own way; the root's lines still count
+        return
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if (
+            isinstance(logger, logging.Logger)
+            and not logger.propagate
+            and not any(other.name == handler.name for other in logger.handlers)
+        ):
+            logger.addHandler(handler)
+
+
+# --- uploaded files -------------------------------------------------------------------------
+
+MEDIA_FILE_MAX_BYTES = 32 * 1024 * 1024  # larger than any test's upload; bounds the scan's time
+
+
+def scan_media(root: Path) -> list[Finding]:
+    """The full card numbers in the files under ``root``; spreadsheets are read inside the zip."""
+    findings: list[Finding] = []
+    if not root.is_dir():
+        return findings
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        TOTALS.media_files += 1
+        where = str(path.relative_to(root))
+        for name, text in _file_texts(path):
+            findings += [Finding(f"MEDIA_ROOT/{where}{name}", mask(pan)) for pan in find_pans(text)]
+    return findings
+
+
+def _file_texts(path: Path) -> Iterator[tuple[str, str]]:
+    if path.stat().st_size > MEDIA_FILE_MAX_BYTES:
+        return
+    content = path.read_bytes()
+    if zipfile.is_zipfile(path):  # xlsx, docx: the text is in the zipped XML
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.namelist():
+                yield f"!{member}", archive.read(member).decode("utf-8", errors="replace")
+        return
+    yield "", content.decode("utf-8", errors="replace")
+
+
 # --- pytest plugin ----------------------------------------------------------------------------
 
 
@@ -210,11 +295,13 @@ class PanScanPlugin:
     def __init__(self) -> None:
         self.database_used = False
         self.log_path: Path | None = None
+        self.shared_media_root: Path | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
         from django.conf import settings
 
         self.log_path = worker_log_path(Path(settings.BASE_DIR))
+        self.shared_media_root = Path(settings.MEDIA_ROOT)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path.write_text("", encoding="utf-8")
         # Into settings.LOGGING, not only onto the root logger: a later django.setup() (WSGI
@@ -229,15 +316,19 @@ class PanScanPlugin:
             "encoding": "utf-8",
             "formatter": "pan_scan",
         }
-        root = logging_config.setdefault("root", {"level": "INFO"})
-        root["handlers"] = [*root.get("handlers", []), "pan_scan"]
+        capture_every_logger(logging_config, "pan_scan")
         logging.config.dictConfig(logging_config)
+        _capture_loggers_configured_in_code(_handler("pan_scan"))
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         logging.shutdown()  # flushes and closes the file handler
         # Kept only when it holds what failed the run, for whoever investigates.
         if self.log_path is not None and not TOTALS.findings:
             self.log_path.unlink(missing_ok=True)
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # A logger made since the last test (by code, not settings) may not propagate either.
+        _capture_loggers_configured_in_code(_handler("pan_scan"))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
@@ -248,12 +339,13 @@ class PanScanPlugin:
         if _uses_database(item):
             self.database_used = True
             after_test = self._scan_after_test()
-            TOTALS.findings += len(after_test)
+        after_test += self._scan_media_after_test()
+        TOTALS.findings += len(after_test)
         if nextitem is None:
             at_end = self._scan_at_end(item.config)
         result = yield
         if after_test:
-            _fail(after_test, "in the database after this test")
+            _fail(after_test, "in the database or MEDIA_ROOT after this test")
         if at_end:
             _fail(at_end, "at the end of the run (database and logs)")
         return result
@@ -272,6 +364,16 @@ class PanScanPlugin:
             return scan_database(connection, tables)
         except Error:  # a transaction or connection the test broke on purpose; the end scan runs
             return []
+
+    def _scan_media_after_test(self) -> list[Finding]:
+        from django.conf import settings
+
+        # Each test gets its own MEDIA_ROOT (tests/conftest.py); the project's own var/media
+        # holds the development server's files, not what a test left.
+        media_root = Path(settings.MEDIA_ROOT)
+        if media_root == self.shared_media_root:
+            return []
+        return scan_media(media_root)
 
     def _scan_at_end(self, config: pytest.Config) -> list[Finding]:
         from django.db import Error, connection
@@ -293,6 +395,10 @@ class PanScanPlugin:
         return findings
 
 
+def _handler(name: str) -> logging.Handler | None:
+    return next((handler for handler in logging.getLogger().handlers if handler.name == name), None)
+
+
 def _uses_database(item: pytest.Item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(
         DB_TEST_FIXTURES & set(getattr(item, "fixturenames", ()))
@@ -302,8 +408,29 @@ def _uses_database(item: pytest.Item) -> bool:
 def _record(found_now: int) -> None:
     from tests.reliability.scoreboard import record
 
+    # Tables and columns: every worker's end scan reads them all. The counts are each worker's
+    # own, summed over the workers of the run by the scoreboard.
     record("card data", "tables scanned", len(TOTALS.tables))
     record("card data", "columns scanned", len(TOTALS.columns))
-    record("card data", "rows scanned", TOTALS.rows, note="every database test, plus the end")
-    record("card data", "log lines scanned", TOTALS.log_lines)
-    record("card data", "PANs found", TOTALS.findings + found_now)
+    record(
+        "card data",
+        "rows scanned",
+        TOTALS.rows,
+        note="every database test, plus the end",
+        additive=True,
+    )
+    record(
+        "card data",
+        "log lines scanned",
+        TOTALS.log_lines,
+        note="every logger of the test processes",
+        additive=True,
+    )
+    record(
+        "card data",
+        "uploaded files scanned",
+        TOTALS.media_files,
+        note="left in MEDIA_ROOT after each test",
+        additive=True,
+    )
+    record("card data", "PANs found", TOTALS.findings + found_now, additive=True)

@@ -19,7 +19,7 @@ def _groups():
 
 
 def test_seed_demo_records_the_demo_complaints_once():
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     statuses = sorted(
         Complaint.objects.filter(merchant__memberships__user__username="shop-sh").values_list(
             "status", flat=True
@@ -27,5 +27,5 @@ def test_seed_demo_records_the_demo_complaints_once():
     )
     assert statuses == [ComplaintStatus.AWAITING_MERCHANT, ComplaintStatus.UPHELD]
     assert Complaint.objects.get(status=ComplaintStatus.UPHELD).amendment is not None
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     assert Complaint.objects.count() == 2 and ReportAmendment.objects.count() == 1

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from merchants.demo import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo import seed_alerts, seed_reports
@@ -7,9 +8,27 @@ from transactions.demo_reconciliation import seed_reconciliation
 
 
 class Command(BaseCommand):
-    help = "Create the demo data set (idempotent) and print the demo logins."
+    help = (
+        "Create the demo data set (idempotent) and print the demo logins. Development only "
+        "(DEBUG=true, as scripts/run sets); --force to run it anyway."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run without DEBUG: creates staff, a superuser among them, with a known "
+            "password and backup code.",
+        )
 
     def handle(self, *args, **options) -> None:
+        # The demo staff sign in with a published password and backup code: never by accident
+        # on a deployment, where DEBUG is off.
+        if not (settings.DEBUG or options["force"]):
+            raise CommandError(
+                "seed_demo creates staff accounts with a known password and backup code; it "
+                "runs only with DEBUG=true. Use --force if this really is a demo system."
+            )
         logins = seed_demo()
         reports = seed_reports()
         if reports:
