@@ -228,7 +228,9 @@ if env.bool("TRUST_X_FORWARDED_FOR", default=False):
 # Two-factor authentication (django-otp): staff always, other users once they enrol a device.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Reporting portal")
 OTP_LOGIN_URL = "otp_verify"
-SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+# models.W040: a report-list index carries INCLUDE columns, which only PostgreSQL has; SQLite (the
+# embedded default) builds the index on its key columns alone, which is all it needs.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["models.W040"])
 
 
 def _derived_fernet_key(secret: str) -> str:
