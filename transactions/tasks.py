@@ -10,7 +10,7 @@ from .audit.runner import (
     audit_start,
 )
 from .models import AuditRunPart
-from .services.reconciliation import reconcile_pending, settlement_file_process
+from .services.reconciliation import settlement_file_process, settlement_files_stalled
 from .services.uploads import upload_process, uploads_stalled
 
 SCHEDULED = "beat"
@@ -76,14 +76,21 @@ def flag_overdue_complaints() -> int:
     return complaints_flag_overdue()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def import_settlement_file(file_id: int) -> int | None:
-    """Import an uploaded settlement file and reconcile it; returns the run's id."""
+    """Import an uploaded settlement file and reconcile it; returns the run's id.
+
+    acks_late: a worker killed mid-file leaves the message queued, and the import, found
+    unfinished, starts again from nothing (see ``settlement_file_import``).
+    """
     run = settlement_file_process(file_id=file_id, trigger="upload")
     return run.pk if run else None
 
 
 @shared_task
 def reconcile_pending_files() -> list[int]:
-    """Beat: import and reconcile every settlement file that arrived and was not reconciled."""
-    return reconcile_pending(trigger=SCHEDULED)
+    """Beat: send again the settlement files that a lost task left unfinished."""
+    file_ids = settlement_files_stalled()
+    for file_id in file_ids:
+        import_settlement_file.delay(file_id)
+    return file_ids

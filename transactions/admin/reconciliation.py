@@ -1,5 +1,6 @@
 """Reconciliation in admin: acquirers and their column mapping, settlement files (uploading one
-queues its import), and the runs with their differences: read-only, filtered, downloadable."""
+queues its import; a failed one can be retried), and the runs with their differences: read-only,
+filtered, downloadable."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from ..models import (
 from ..reconciliation import results
 from ..reconciliation.forms import AcquirerForm
 from ..reconciliation.importer import settlement_file_check, settlement_file_create
+from ..services.reconciliation import settlement_file_retry
 from .reports import ReadOnlyAdmin
 
 
@@ -47,9 +49,11 @@ class SettlementFileForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if upload := cleaned.get("file"):
+        if (upload := cleaned.get("file")) and (acquirer := cleaned.get("acquirer")):
             try:
-                settlement_file_check(upload=upload)
+                settlement_file_check(
+                    upload=upload, acquirer=acquirer, merchant=cleaned.get("merchant")
+                )
             except ValidationError as exc:
                 self.add_error("file", exc)
         return cleaned
@@ -97,6 +101,7 @@ class SettlementFileAdmin(admin.ModelAdmin):
         "finished_at",
     )
     inlines = (LineErrorInline,)
+    actions = ("retry",)
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         if obj is None:
@@ -116,14 +121,46 @@ class SettlementFileAdmin(admin.ModelAdmin):
         # Created by the service, as a merchant's upload is; nothing is edited afterwards.
         if change:
             return
-        created = settlement_file_create(
-            acquirer=form.cleaned_data["acquirer"],
-            upload=form.cleaned_data["file"],
-            actor=request.user,
-            merchant=form.cleaned_data.get("merchant"),
-        )
+        try:
+            created = settlement_file_create(
+                acquirer=form.cleaned_data["acquirer"],
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                merchant=form.cleaned_data.get("merchant"),
+            )
+        except ValidationError as exc:
+            # The same file, uploaded at the same moment by someone else, was stored first.
+            messages.error(request, " ".join(exc.messages))
+            return
         obj.__dict__.update(created.__dict__)
         messages.info(request, _("Settlement file received; it is being imported."))
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return super().log_addition(request, obj, message) if obj.pk else None
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
+        if obj.pk is None:  # refused in save_model: back to the upload form
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("transactions.add_settlementfile")
+
+    @admin.action(
+        description=gettext_lazy("Retry the selected failed files"), permissions=["retry"]
+    )
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for settlement in queryset.order_by("pk"):
+            try:
+                how = settlement_file_retry(settlement=settlement)
+            except ValidationError as exc:
+                messages.error(request, f"{settlement}: {' '.join(exc.messages)}")
+                continue
+            if how == "import":
+                text = _("%(file)s: queued to be imported again.")
+            else:
+                text = _("%(file)s: queued to be reconciled again from its stored lines.")
+            messages.success(request, text % {"file": settlement})
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

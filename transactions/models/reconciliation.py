@@ -1,7 +1,8 @@
 """Reconciliation: the acquirer's settlement files, their lines, and what each run found.
 
-A line is stored once per file (the file's sha256 is unique, so a re-upload is refused); a run
-matches the file's lines against the reports and records the differences as items, plus totals
+A line is stored once per file, and a file once per ledger (its sha256 is unique among the
+acquirer's files uploaded by staff, and among each merchant's own uploads; a failed file holds
+nothing and does not count), so a re-upload is refused; a run matches the file's lines against the reports and records the differences as items, plus totals
 per merchant and day so that pages never aggregate a million lines again.
 """
 
@@ -88,7 +89,7 @@ class SettlementFile(models.Model):
     )
     file = models.FileField(_("file"), upload_to="settlement-files/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     status = models.CharField(
         _("status"), max_length=12, choices=FileStatus.choices, default=FileStatus.QUEUED
     )
@@ -104,6 +105,20 @@ class SettlementFile(models.Model):
         verbose_name = _("settlement file")
         verbose_name_plural = _("settlement files")
         ordering = ["-created_at", "-pk"]
+        # Two ledgers (see reconciliation.clauses): a merchant's upload conflicts only with its
+        # own earlier uploads, the acquirer's file only with the same acquirer's staff uploads.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256", "acquirer"],
+                condition=models.Q(merchant__isnull=True) & ~models.Q(status="failed"),
+                name="settlement_file_once_per_acquirer",
+            ),
+            models.UniqueConstraint(
+                fields=["sha256", "merchant"],
+                condition=models.Q(merchant__isnull=False) & ~models.Q(status="failed"),
+                name="settlement_file_once_per_merchant",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

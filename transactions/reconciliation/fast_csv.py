@@ -16,8 +16,9 @@ PostgreSQL's regular expressions cost 1–30 µs a row each. See bench/README.md
 
 What this path cannot number as ``csv.reader`` does, it gives back whole to the Python path
 (``Unsupported``): a quoted cell running over several lines, a lone carriage return, bytes that
-are not UTF-8, a time format it does not know. Each chunk's COPY runs in a savepoint, and the
-caller deletes what earlier chunks stored before the Python path starts again.
+are not UTF-8 (in any cell, read or not: the Python path then fails the file, as it fails it
+without the fast path), a time format it does not know. Each chunk's COPY runs in a savepoint,
+and the caller deletes what earlier chunks stored before the Python path starts again.
 """
 
 from __future__ import annotations
@@ -116,6 +117,11 @@ class LineReader:
 
     def row(self, number: int, line: bytes) -> bytes | None:
         """The line as a row of COPY's text format, or None: not for the fast path."""
+        if not line.isascii():
+            # The Python path decodes every byte of the file, the cells no field is read from
+            # included, and fails the file on any that is not UTF-8: so does this one (the
+            # UnicodeDecodeError hands the file to the Python path, which says where).
+            line.decode()
         found = self.pattern.fullmatch(line)
         if found is None:
             return None

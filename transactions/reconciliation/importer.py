@@ -4,12 +4,18 @@ Rows are read one at a time (CSV line by line, Excel read-only) and written in c
 on PostgreSQL, ``bulk_create`` elsewhere, so memory stays flat however long the file is. A CSV on
 PostgreSQL takes the fast path of ``fast_csv`` (lines the validator would store unchanged are
 COPYed as they are), the Python path only for the lines, or the files, it cannot take. A row
-that cannot be read becomes a SettlementLineError with its line number and reasons. The file's
-SHA-256 is unique: the same file uploaded twice is refused before anything is stored.
+that cannot be read becomes a SettlementLineError with its line number and reasons.
+
+The same file (by SHA-256) is refused a second time within its ledger: the acquirer's files
+(staff uploads without a merchant) per acquirer, and each merchant's own uploads; a file that
+failed holds nothing and does not count. An import is safe to run again: one left unfinished
+starts again from nothing, and the upload's bytes are deleted only once they were read to the
+end (or refused as a whole), so that a retry still has them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -20,7 +26,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,18 +36,26 @@ from ..ingest.files import (
     CSV,
     FileFormatError,
     _csv_rows,
-    _xlsx_rows,
     discard_upload,
     sniff_format,
 )
-from ..models import Acquirer, SettlementFile, SettlementLine, SettlementLineError
+from ..models import (
+    Acquirer,
+    FileStatus,
+    ReconciliationItem,
+    SettlementFile,
+    SettlementLine,
+    SettlementLineError,
+)
 from .fast_csv import Unsupported, fast_csv_import
-from .mapping import ParsedLine, RowParser, day_bounds
+from .mapping import ParsedLine, RowParser, day_bounds, excel_text
 from .workflow import file_move
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 500 * 1024 * 1024
+# The advisory-lock namespace of "a worker is importing this settlement file" (PostgreSQL only).
+IMPORT_LOCK_SPACE = 0x53544C46  # "STLF"
 CHUNK_ROWS = 20_000
 COPY_COLUMNS = (
     "file_id",
@@ -66,8 +80,15 @@ COPY_COLUMNS = (
 )
 
 
-def settlement_file_check(*, upload: UploadedFile) -> str:
-    """The file's SHA-256; refuses what cannot be a settlement file or was imported before."""
+def settlement_file_check(
+    *, upload: UploadedFile, acquirer: Acquirer, merchant: Merchant | None = None
+) -> str:
+    """The file's SHA-256; refuses what cannot be a settlement file or was imported before.
+
+    Before within the file's ledger only: a merchant's upload is compared with that merchant's
+    own uploads (so a refusal tells it nothing about anyone else's files), the acquirer's file
+    with the acquirer's files uploaded by staff.
+    """
     if upload.size and upload.size > MAX_FILE_BYTES:
         raise ValidationError(_("The file is larger than 500 MB; split it into several files."))
     head = upload.read(4096)
@@ -81,16 +102,24 @@ def settlement_file_check(*, upload: UploadedFile) -> str:
         digest.update(piece)
     upload.seek(0)
     sha256 = digest.hexdigest()
-    if SettlementFile.objects.filter(sha256=sha256).exists():
+    if _same_file(sha256=sha256, acquirer=acquirer, merchant=merchant).exists():
         raise ValidationError(_("This file was imported before; nothing was stored twice."))
     return sha256
+
+
+def _same_file(*, sha256: str, acquirer: Acquirer, merchant: Merchant | None) -> Any:
+    """Earlier files of the same ledger with these bytes (the model's two unique constraints)."""
+    files = SettlementFile.objects.filter(sha256=sha256).exclude(status=FileStatus.FAILED)
+    if merchant is not None:
+        return files.filter(merchant=merchant)
+    return files.filter(merchant__isnull=True, acquirer=acquirer)
 
 
 def settlement_file_create(
     *, acquirer: Acquirer, upload: UploadedFile, actor: Any, merchant: Merchant | None = None
 ) -> SettlementFile:
     """Keep the file and queue its import (then its reconciliation)."""
-    sha256 = settlement_file_check(upload=upload)
+    sha256 = settlement_file_check(upload=upload, acquirer=acquirer, merchant=merchant)
     settlement = SettlementFile(
         acquirer=acquirer,
         merchant=merchant,
@@ -99,7 +128,16 @@ def settlement_file_create(
         sha256=sha256,
     )
     settlement.file.save(upload.name or "settlement", upload, save=False)
-    settlement.save()
+    try:
+        with transaction.atomic():
+            settlement.save()
+    except IntegrityError as exc:
+        # The same file, uploaded at the same moment by someone else of the ledger, was stored
+        # between the check above and this insert: the constraint refuses the second one.
+        settlement.file.delete(save=False)
+        raise ValidationError(
+            _("This file was imported before; nothing was stored twice.")
+        ) from exc
     from ..tasks import import_settlement_file
 
     transaction.on_commit(lambda: import_settlement_file.delay(settlement.pk))
@@ -107,19 +145,47 @@ def settlement_file_create(
 
 
 def settlement_file_import(*, file_id: int) -> SettlementFile:
-    """Read the file into lines and line errors; a crashed import can be retried from scratch."""
-    settlement = SettlementFile.objects.select_related("acquirer", "merchant").get(pk=file_id)
-    if not file_move(settlement, "start_import", processed_rows=0, error=""):
-        return settlement
-    SettlementLineError.objects.filter(file=settlement).delete()
-    SettlementLine.objects.filter(file=settlement).delete()
+    """Read the file into lines and line errors; safe to run again, whoever runs it.
+
+    A file already imported is left as it is. An import left unfinished (its worker killed, its
+    message delivered again by the broker or sent again by beat) starts again from nothing,
+    unless another worker is at it right now (PostgreSQL: the file's advisory lock, which the
+    server releases when a killed worker's connection drops).
+    """
+    with _import_claim(file_id) as claimed:
+        settlement = SettlementFile.objects.select_related("acquirer", "merchant").get(pk=file_id)
+        if not claimed:
+            return settlement
+        fields = {"processed_rows": 0, "error": ""}
+        if not (
+            file_move(settlement, "start_import", **fields)
+            or file_move(settlement, "restart_import", **fields)
+        ):
+            if settlement.status in (FileStatus.IMPORTED, FileStatus.DONE) and settlement.file:
+                discard_upload(settlement)  # a worker stopped between storing and deleting
+            return settlement
+        return _import_claimed(settlement)
+
+
+def _import_claimed(settlement: SettlementFile) -> SettlementFile:
+    _clear(settlement)
     try:
         lines, errors = _import(settlement)
     except (FileFormatError, ValidationError) as exc:
+        # Refused as a whole: nothing is kept, not even the bytes (they may hold card numbers).
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _clear(settlement)
         file_move(settlement, "fail", error=message, finished_at=timezone.now())
         discard_upload(settlement)
         return settlement
+    except Exception:
+        # Anything else (a bug, a lost connection, a full disk) says nothing about the file:
+        # its bytes stay for a retry (admin action), what was stored of it goes.
+        log.exception("settlement file %s: the import stopped", settlement.pk)
+        _clear(settlement)
+        message = _("The import stopped unexpectedly; staff can retry it.")
+        file_move(settlement, "fail", error=message, finished_at=timezone.now())
+        raise
     file_move(
         settlement,
         "imported",
@@ -130,6 +196,43 @@ def settlement_file_import(*, file_id: int) -> SettlementFile:
     )
     discard_upload(settlement)
     return settlement
+
+
+@contextlib.contextmanager
+def _import_claim(file_id: int) -> Iterator[bool]:
+    """Whether this worker may import the file now: no other worker is importing it.
+
+    On PostgreSQL a session advisory lock, held across the chunks' transactions and released by
+    the server with a killed worker's connection, so a dead attempt never blocks the next one.
+    SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = [IMPORT_LOCK_SPACE, file_id]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        claimed = bool(cursor.fetchone()[0])
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            # A connection lost mid-file took its lock with it: nothing is left to release.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def _clear(settlement: SettlementFile) -> None:
+    """Delete what an earlier or unfinished import of the file stored."""
+    # Differences of earlier runs point at the lines (a file imported again after a retry).
+    ReconciliationItem.objects.filter(run__file=settlement).delete()
+    with connection.cursor() as cursor:
+        # Straight SQL: the ORM would first fetch every line (items cascade from them).
+        cursor.execute(
+            f"DELETE FROM {SettlementLine._meta.db_table} WHERE file_id = %s",  # noqa: S608
+            [settlement.pk],
+        )
+    SettlementLineError.objects.filter(file=settlement).delete()
 
 
 def _import(settlement: SettlementFile) -> tuple[int, int]:
@@ -143,7 +246,9 @@ def _import(settlement: SettlementFile) -> tuple[int, int]:
         header = next(rows, None)
         if header is None:
             raise FileFormatError(_("The file is empty."))
-        parser = RowParser(settlement.acquirer, header[1])
+        parser = RowParser(settlement.acquirer, [excel_text(cell) for cell in header[1]])
+        if file_format != CSV:
+            rows = ((line, parser.excel_cells(values)) for line, values in rows)
         writer = _fast_path(settlement, parser, header[0]) if file_format == CSV else None
         if writer is None:
             writer = _Writer(settlement)
@@ -187,8 +292,7 @@ def _fast_path(settlement: SettlementFile, parser: RowParser, header_line: int) 
     except Unsupported as exc:
         log.info("settlement import: the Python path reads this file (%s)", exc)
         # Chunks already stored are committed (so that progress shows): start again from none.
-        SettlementLineError.objects.filter(file=settlement).delete()
-        SettlementLine.objects.filter(file=settlement).delete()
+        _clear(settlement)
         return None
     # The writer counted the lines the validator read; the others were copied as they were.
     writer.lines = SettlementLine.objects.filter(file=settlement).count()
@@ -329,13 +433,35 @@ class _Writer:
             copy.write(("\n".join(out) + "\n").encode())
 
 
-def _rows(stream: IO[bytes], file_format: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-empty rows as (line number, stripped text cells); the first one is the header."""
-    rows = _csv_rows(stream) if file_format == CSV else _xlsx_rows(stream)
-    for line, cells in rows:
-        values = ["" if c is None else str(c).strip() for c in cells]
-        if any(values):
-            yield line, values
+def _rows(stream: IO[bytes], file_format: str) -> Iterator[tuple[int, list[Any]]]:
+    """Non-empty rows as (line number, cells); the first one is the header.
+
+    A CSV's cells are stripped text; a workbook's are Excel's own values (numbers, dates), which
+    ``RowParser.excel_cells`` turns into text once it knows which field each column holds.
+    """
+    if file_format == CSV:
+        for line, cells in _csv_rows(stream):
+            values = [c.strip() for c in cells]
+            if any(values):
+                yield line, values
+        return
+    for line, cells in _excel_rows(stream):
+        if any(excel_text(c) for c in cells):
+            yield line, cells
+
+
+def _excel_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise FileFormatError(_("The Excel file cannot be read.")) from exc
+    try:
+        for number, cells in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
+            yield number, list(cells)
+    finally:
+        workbook.close()
 
 
 def _count(stream: IO[bytes], file_format: str) -> int:

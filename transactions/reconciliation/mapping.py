@@ -50,6 +50,10 @@ EXAMPLE_MAPPING = {
 }
 REQUIRED = ("settlement_date", "mid", "tid", "amount")
 TYPES = ("sale", "refund", "void", "preauth", "preauth_completion")
+# Identifiers of a fixed width. Excel keeps a column typed as number without its leading zeros
+# (trace 000123 becomes 123): such a number is put back to its width. A cell typed as text is
+# read as it is, as in a CSV.
+IDENTIFIER_WIDTHS = {"mid": 15, "tid": 8, "rrn": 12, "trace_no": 6, "batch_no": 6}
 
 _MID = re.compile(r"^[0-9A-Za-z]{15}$")
 _TID = re.compile(r"^[0-9A-Za-z]{8}$")
@@ -116,10 +120,26 @@ class RowParser:
             field: names.index(col.strip().lower()) for field, col in mapping.items()
         }
         self.width = max(self._positions.values()) + 1
+        self._widths = {
+            self._positions[field]: width
+            for field, width in IDENTIFIER_WIDTHS.items()
+            if field in self._positions
+        }
         self._dates: dict[str, date] = {}
         self.type_values = {str(k).strip(): v for k, v in (acquirer.type_values or {}).items()}
         self.date_format = acquirer.date_format
         self.time_format = acquirer.time_format
+
+    def excel_cells(self, values: list[Any]) -> list[str]:
+        """A workbook row as the text cells ``parse`` reads; identifiers typed as numbers padded."""
+        cells = []
+        for position, value in enumerate(values):
+            width = self._widths.get(position)
+            if width and _is_whole_number(value):
+                cells.append(str(int(value)).zfill(width))
+            else:
+                cells.append(excel_text(value))
+        return cells
 
     def parse(
         self, line_no: int, cells: list[str]
@@ -204,8 +224,11 @@ class RowParser:
         try:
             if self.date_format:
                 parsed = datetime.strptime(value, self.date_format).date()
+            elif len(value) <= 10:
+                parsed = date.fromisoformat(value)
             else:
-                parsed = date.fromisoformat(value[:10])
+                # A date with a time of day (an Excel date cell): nothing else may follow it.
+                parsed = datetime.fromisoformat(value).date()
         except ValueError:
             errors["settlement_date"] = [_("Not a date in the acquirer's format.")]
             return None
@@ -226,6 +249,23 @@ class RowParser:
         if moment.tzinfo is None:
             return moment.replace(tzinfo=SHANGHAI)
         return moment.astimezone(SHANGHAI)
+
+
+def excel_text(value: Any) -> str:
+    """An Excel cell as stripped text: dates in ISO, whole numbers without a decimal point."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _is_whole_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

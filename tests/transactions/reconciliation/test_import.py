@@ -189,3 +189,57 @@ def test_acquirer_form_accepts_the_documented_mapping():
         "time_window_seconds": "60",
     }
     assert AcquirerForm(data).is_valid()
+
+
+def test_a_settlement_date_with_anything_after_it_is_refused_with_its_line(report):
+    rows = [line_for(report), line_for(report, settlement_date="2026-02-02junk")]
+    settlement = imported(upload(rows))
+    assert (settlement.line_count, settlement.error_count) == (1, 1)
+    assert errors(settlement) == {3: {"settlement_date"}}
+
+
+def test_a_settlement_date_with_a_time_of_day_is_read_as_its_date(report):
+    settlement = imported(upload([line_for(report, settlement_date="2026-02-02 00:00:00")]))
+    assert (settlement.line_count, settlement.error_count) == (1, 0)
+    assert SettlementLine.objects.get().settlement_date.isoformat() == "2026-02-02"
+
+
+def workbook_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    workbook.save(data)
+    return data.getvalue()
+
+
+def test_excel_identifiers_typed_as_numbers_get_their_leading_zeros_back():
+    terminal = reporting_terminal()
+    terminal.tid = "00012345"
+    terminal.save()
+    report = plant(terminal, at=shanghai(2, 10), rrn="031200000001", trace_no="000123")
+    row = line_for(report)
+    cells = {**row, "tid": 12345, "rrn": 31200000001.0, "trace_no": 123, "batch_no": 1}
+    cells["settlement_date"] = shanghai(2, 10).date()  # a date cell
+    cells["amount"] = float(report.amount)
+    content = workbook_bytes([[cells[field] for field in MAPPING]])
+    settlement = upload([], content=content, name="settle.xlsx")
+    run = settlement_file_process(file_id=settlement.pk, trigger="test")
+    line = SettlementLine.objects.get()
+    assert (line.tid, line.rrn, line.trace_no, line.batch_no) == (
+        "00012345",
+        "031200000001",
+        "000123",
+        "000001",
+    )
+    assert run.matched == 1
+
+
+def test_excel_identifiers_typed_as_text_are_read_as_in_a_csv(report):
+    row = line_for(report, trace_no="123")
+    content = workbook_bytes([[row[field] for field in MAPPING]])
+    settlement = imported(upload([], content=content, name="settle.xlsx"))
+    assert settlement.line_count == 1
+    assert SettlementLine.objects.get().trace_no == "123"

@@ -189,3 +189,17 @@ def test_importing_again_keeps_one_copy_of_lines_and_errors(report):
     assert (settlement.line_count, settlement.error_count) == (1, 1)
     assert SettlementLine.objects.count() == 1
     assert SettlementLineError.objects.count() == 1
+
+
+def test_bytes_not_utf8_in_a_column_no_field_reads_fail_the_file_on_both_paths(report, monkeypatch):
+    header = csv_bytes([]).decode().rstrip("\r\n") + ",备注"
+    lines = [plain(line_for(report, rrn=f"3312{n:08d}")).encode() + b",ok" for n in range(200)]
+    # Past the 4 KB the upload sniffs and the 8 KB the header is decoded with; GBK, as some
+    # acquirers' remarks are.
+    lines[150] = lines[150][:-2] + "退款备注".encode("gbk")
+    content = b"\n".join([header.encode(), *lines])
+    fast, slow, settlement = both_paths(content, monkeypatch)
+    assert fast == slow == ([], {})
+    assert settlement.status == FileStatus.FAILED
+    assert "cannot be read near line" in settlement.error
+    assert not SettlementFile.objects.filter(status=FileStatus.IMPORTED).exists()

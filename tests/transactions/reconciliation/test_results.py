@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
 from transactions.models import Alert, FileStatus, ReconciliationItem, SettlementFile
-from transactions.services.reconciliation import reconciliation_run, settlement_file_process
+from transactions.services.reconciliation import (
+    STALLED_AFTER,
+    reconciliation_run,
+    settlement_file_process,
+)
 from transactions.tasks import reconcile_pending_files
 
 from .factories import AcquirerFactory, csv_bytes, line_for, upload
@@ -238,14 +243,18 @@ def test_a_lead_cannot_save_an_acquirer_with_a_bad_mapping(client):
     assert "Unknown fields: colour" in str(response.context["adminform"].form.errors)
 
 
-def test_beat_imports_and_reconciles_files_that_arrived():
+def test_beat_imports_and_reconciles_files_whose_task_was_lost():
     terminal = reporting_terminal()
     report = plant(terminal, at=shanghai(2, 10), rrn="331200000001")
     settlement = upload([line_for(report)])  # its on-commit task never ran
-    [run_id] = reconcile_pending_files()
+    assert reconcile_pending_files() == []  # just arrived: its task may still be queued
+    SettlementFile.objects.filter(pk=settlement.pk).update(
+        created_at=timezone.now() - STALLED_AFTER - timedelta(minutes=1)
+    )
+    assert reconcile_pending_files() == [settlement.pk]
     settlement.refresh_from_db()
     assert settlement.status == FileStatus.DONE
-    assert settlement.runs.get().pk == run_id
+    assert settlement.runs.get().matched == 1
     assert reconcile_pending_files() == []
 
 

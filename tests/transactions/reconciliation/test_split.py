@@ -50,9 +50,10 @@ def test_parts_within_the_tolerance_of_the_report_are_matched(report):
     assert (run.matched, run.amount_mismatch) == (2, 0)
 
 
-def test_parts_that_do_not_sum_to_the_report_stay_mismatches(report):
+def test_parts_that_do_not_sum_pair_the_closest_as_a_mismatch_and_leave_the_other(report):
     run = reconcile([line_for(report, amount="60.00"), line_for(report, amount="30.00")])
-    assert (run.matched, run.amount_mismatch) == (0, 2)
+    assert (run.matched, run.amount_mismatch, run.settled_not_reported) == (0, 1, 1)
+    assert SettlementLine.objects.get(outcome="amount_mismatch").amount == Decimal("60.00")
 
 
 def test_a_line_repeated_with_its_amount_is_still_a_duplicate_not_a_split(report):

@@ -1,0 +1,47 @@
+# ruff: noqa: S608  (table names come from the models' _meta; every value is a parameter)
+"""SQL shared by the matching passes: which report a line may settle at all.
+
+Every pass joins lines (alias ``l``) with reports (alias ``r``) and takes its values as named
+parameters (``%(file)s``, ``%(tolerance)s``, ``%(merchant)s``): the same text runs on PostgreSQL
+and SQLite.
+"""
+
+from __future__ import annotations
+
+from ..models import Report, SettlementFile, SettlementLine
+
+L = SettlementLine._meta.db_table
+R = Report._meta.db_table
+F = SettlementFile._meta.db_table
+
+# A line settles a report of its own kind only. With the acquirer's type mapped, the types are
+# equal (and a negative amount is a refund's or a void's); without it the sign tells: a negative
+# line is a refund, a positive one a sale or a pre-authorisation completion. So a refund of −100.50
+# carrying its sale's RRN never settles the sale.
+COMPATIBLE = """(
+    (l.type = '' AND l.amount < 0 AND r.type = 'refund')
+    OR (l.type = '' AND l.amount >= 0 AND r.type IN ('sale', 'preauth_completion'))
+    OR (l.type <> '' AND r.type = l.type AND (l.amount >= 0 OR l.type IN ('refund', 'void')))
+)"""
+
+RRN_KEY = "l.rrn <> '' AND r.rrn = l.rrn AND r.terminal_id = l.terminal_id"
+TRACE_KEY = (
+    "l.trace_no <> '' AND r.terminal_id = l.terminal_id "
+    "AND r.occurred_at >= l.day_start AND r.occurred_at < l.day_end "
+    "AND r.trace_no = l.trace_no AND r.batch_no = l.batch_no"
+)
+
+
+def unclaimed(merchant_id: int | None) -> str:
+    """The report is settled by no line of a file in the same ledger (``r`` is the report).
+
+    Two ledgers: the acquirer's files (uploaded by staff without a merchant) and, for each
+    merchant, the files it uploaded for itself. A merchant's own upload neither takes a report
+    away from the acquirer's file nor is shadowed by it: each answers its own question. The
+    file's own lines count too, so that a report settled by an earlier pass is not taken again.
+    """
+    scope = "tf.merchant_id IS NULL" if merchant_id is None else "tf.merchant_id = %(merchant)s"
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {L} AS taken JOIN {F} AS tf ON tf.id = taken.file_id "
+        f"WHERE taken.report_id = r.id AND {scope})"
+    )
