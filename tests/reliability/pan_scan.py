@@ -37,8 +37,9 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 # A run of 13-19 digits, or the groupings people type: 4-4-4-4(-3) and Amex 4-6-5, with spaces
-# or dashes (the same shapes transactions/ingest/cardscan.py refuses at the API).
-_DIGIT_RUN = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
+# or dashes (the same shapes transactions/ingest/cardscan.py refuses at the API). The digits after
+# a decimal point are a fraction (Celery logs "succeeded in 0.3228...s"), not a card number.
+_DIGIT_RUN = re.compile(r"(?<!\d)(?<!\d\.)\d{13,19}(?!\d)")
 _GROUPED = re.compile(
     r"(?<![\d-])(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{5})(?![\d-])"
 )
