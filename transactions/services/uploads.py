@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import islice
@@ -10,7 +9,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from merchants.models import Merchant, Terminal, TerminalStatus
 from ..ingest.files import FileFormatError, discard_upload, read_rows, sniff_format
 from ..ingest.store import Incoming, store_reports
 from ..ingest.validate import Errors, scan_sensitive, validate_report
+from ..locks import worker_claim
 from ..models import ReportUpload, RowOutcome, Source, UploadRowResult, UploadStatus
 from .reporting import require_reporting
 
@@ -79,34 +79,10 @@ def upload_process(*, upload_id: int) -> ReportUpload:
     are rewritten. A second delivery while another worker is still at the file (the broker's
     redelivery, or beat's stalled-upload sweep) leaves it alone rather than counting it twice.
     """
-    with _processing_claim(upload_id) as claimed:
+    with worker_claim(UPLOAD_LOCK_SPACE, upload_id) as claimed:
         if not claimed:
             return ReportUpload.objects.get(pk=upload_id)
         return _process(upload_id)
-
-
-@contextlib.contextmanager
-def _processing_claim(upload_id: int) -> Iterator[bool]:
-    """Whether this worker may process the upload now: no other worker holds it.
-
-    On PostgreSQL a session advisory lock: held by this worker's connection across the chunks'
-    transactions and released by the server when a killed worker's connection drops, so a dead
-    attempt never blocks the re-sent one. SQLite runs one writer at a time anyway.
-    """
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = [UPLOAD_LOCK_SPACE, upload_id]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        claimed = bool(cursor.fetchone()[0])
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            # A connection lost mid-file took its lock with it: nothing is left to release.
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def _process(upload_id: int) -> ReportUpload:

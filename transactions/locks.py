@@ -1,0 +1,31 @@
+"""Session advisory locks: one worker at a time on a long job that spans several transactions."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from django.db import DatabaseError, connection
+
+
+@contextlib.contextmanager
+def worker_claim(space: int, key: int) -> Iterator[bool]:
+    """Whether this worker may work on ``(space, key)`` now: no other worker holds it.
+
+    On PostgreSQL a session advisory lock: held by this worker's connection across the job's
+    transactions and released by the server when a killed worker's connection drops, so a dead
+    attempt never blocks the re-sent one. SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [space, key])
+        claimed = bool(cursor.fetchone()[0])
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            # A connection lost mid-job took its lock with it: nothing is left to release.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [space, key])
