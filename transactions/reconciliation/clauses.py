@@ -32,16 +32,25 @@ TRACE_KEY = (
 )
 
 
-def unclaimed(merchant_id: int | None) -> str:
+def unclaimed(merchant_id: int | None, *, first: bool = False) -> str:
     """The report is settled by no line of a file in the same ledger (``r`` is the report).
 
     Two ledgers: the acquirer's files (uploaded by staff without a merchant) and, for each
     merchant, the files it uploaded for itself. A merchant's own upload neither takes a report
     away from the acquirer's file nor is shadowed by it: each answers its own question. The
     file's own lines count too, so that a report settled by an earlier pass is not taken again.
+
+    ``first``: for the run's first pass, when none of the file's lines settles a report yet, so
+    that the statistics of the lines (taken at the import) count the claimed ones right. Saying
+    ``taken.report_id IS NOT NULL`` (implied by the equality: same result) lets the planner read
+    the claimed lines from the ``report_id`` index into a hash anti-join instead of probing the
+    index once per candidate (~1M probes on the benchmark: 1.4 s). Not for the later passes: the
+    statistics then still say that the file claims nothing, and a round of the tolerant pass
+    planned that way took 26 s instead of 1.
     """
     scope = "tf.merchant_id IS NULL" if merchant_id is None else "tf.merchant_id = %(merchant)s"
+    claimed = " AND taken.report_id IS NOT NULL" if first else ""
     return (
         f"NOT EXISTS (SELECT 1 FROM {L} AS taken JOIN {F} AS tf ON tf.id = taken.file_id "
-        f"WHERE taken.report_id = r.id AND {scope})"
+        f"WHERE taken.report_id = r.id{claimed} AND {scope})"
     )

@@ -226,3 +226,17 @@ def test_a_report_settled_in_an_earlier_file_is_not_matched_again():
     run = reconcile([line_for(report, fee="0.10")], acquirer=AcquirerFactory())
     assert run.matched == 0
     assert run.settled_not_reported == 1
+
+
+def test_a_large_files_scan_of_its_days_finds_the_same_differences(monkeypatch):
+    """Files past SCAN_DAYS_FROM_LINES read their days' reports in one scan (PostgreSQL)."""
+    monkeypatch.setattr("transactions.reconciliation.matching.SCAN_DAYS_FROM_LINES", 1)
+    terminal = reporting_terminal()
+    other = reporting_terminal()
+    planted = reports(terminal, 4)
+    plant(terminal, at=shanghai(5, 10), rrn="331200009999")  # another day
+    plant(other, at=shanghai(2, 10), rrn="331200008888")  # another merchant
+    run = reconcile([line_for(r) for r in planted[:3]])
+    assert counts(run) == {**NONE, "matched": 3, "reported_not_settled": 1}
+    item = ReconciliationItem.objects.get(run=run)
+    assert (item.report_id, item.merchant_id) == (planted[3].pk, terminal.merchant_id)
