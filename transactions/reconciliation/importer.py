@@ -15,7 +15,6 @@ end (or refused as a whole), so that a retry still has them.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import time
@@ -26,7 +25,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,7 @@ from ..ingest.files import (
     discard_upload,
     sniff_format,
 )
+from ..locks import worker_claim
 from ..models import (
     Acquirer,
     FileStatus,
@@ -152,7 +152,7 @@ def settlement_file_import(*, file_id: int) -> SettlementFile:
     unless another worker is at it right now (PostgreSQL: the file's advisory lock, which the
     server releases when a killed worker's connection drops).
     """
-    with _import_claim(file_id) as claimed:
+    with worker_claim(IMPORT_LOCK_SPACE, file_id) as claimed:
         settlement = SettlementFile.objects.select_related("acquirer", "merchant").get(pk=file_id)
         if not claimed:
             return settlement
@@ -196,30 +196,6 @@ def _import_claimed(settlement: SettlementFile) -> SettlementFile:
     )
     discard_upload(settlement)
     return settlement
-
-
-@contextlib.contextmanager
-def _import_claim(file_id: int) -> Iterator[bool]:
-    """Whether this worker may import the file now: no other worker is importing it.
-
-    On PostgreSQL a session advisory lock, held across the chunks' transactions and released by
-    the server with a killed worker's connection, so a dead attempt never blocks the next one.
-    SQLite runs one writer at a time anyway.
-    """
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = [IMPORT_LOCK_SPACE, file_id]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        claimed = bool(cursor.fetchone()[0])
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            # A connection lost mid-file took its lock with it: nothing is left to release.
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def _clear(settlement: SettlementFile) -> None:
