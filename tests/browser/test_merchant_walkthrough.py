@@ -27,10 +27,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot
 from tests.browser.shop import PASSWORD, YESTERDAY_CREDIT_CARD, Shop, shop_with_a_held_alert
 from tests.factories import PNG_BYTES
-from tests.transactions.helpers import report
+from tests.transactions.helpers import report, report_csv
 from transactions.audit.base import SHANGHAI
 from transactions.dashboard import preset_period
-from transactions.ingest.validate import FIELDS
 from transactions.models import AlertStatus, Report, ReportUpload, UploadStatus
 from transactions.services import uploads as upload_service
 
@@ -124,11 +123,7 @@ def batch_csv(shop: Shop) -> bytes:
     rows = [report(shop.terminal, occurred_at=at, rrn=f"4400000000{n:02d}") for n in range(7)]
     rows[2]["amount"] = "1.234"
     rows[5]["tid"] = "99999999"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return report_csv(rows)
 
 
 def test_merchant_works_through_the_portal(page: Page, live_server, shop, monkeypatch):

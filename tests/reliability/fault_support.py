@@ -8,8 +8,6 @@ reads the batch file the test uploaded.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 import shutil
 import socket
@@ -28,8 +26,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from tests.transactions.audit.test_celery_worker import Processes
-from tests.transactions.helpers import report
-from transactions.ingest.validate import FIELDS
+from tests.transactions.helpers import report, report_csv
 from transactions.models import Report, ReportUpload, TerminalDay
 
 WAIT = 60  # seconds: the longest any single wait may take before the test fails
@@ -66,15 +63,6 @@ def wait_until(what: str, condition, procs: Processes | None = None) -> None:
     pytest.fail(f"no {what} within {WAIT} s")
 
 
-def csv_file(rows: Iterable[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8")
-
-
 def reports_for(terminal: Any, n: int) -> list[dict[str, Any]]:
     return [
         report(terminal, report_id=letter_id(), rrn=f"{i:012d}", trace_no=f"{i % 10**6:06d}")
@@ -98,7 +86,7 @@ def letter_id() -> str:
 def queued_upload(merchant: Any, rows: list[dict[str, Any]], name: str) -> ReportUpload:
     """An upload as ``upload_create`` leaves it: the file kept, status queued (not yet sent)."""
     upload = ReportUpload(merchant=merchant, original_name=name)
-    upload.file.save(name, ContentFile(csv_file(rows)), save=False)
+    upload.file.save(name, ContentFile(report_csv(rows)), save=False)
     upload.save()
     return upload
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 import uuid
@@ -14,6 +16,7 @@ from merchants.models import ReportingSettings
 from merchants.services.terminals import terminal_key_issue
 from tests.factories import TerminalFactory
 from transactions.api.authentication import sign
+from transactions.ingest.validate import FIELDS
 
 REPORTS = "/api/v1/terminal/reports/"
 BATCH = "/api/v1/terminal/reports/batch/"
@@ -95,3 +98,12 @@ def report(terminal: Any = None, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def report_csv(rows: list[dict[str, Any]]) -> bytes:
+    """A batch file of ``rows`` (report dicts), UTF-8, with the API's field names as its header."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

@@ -5,8 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, connections
 
 from tests.factories import MembershipFactory
-from tests.transactions.helpers import report, reporting_terminal
-from tests.transactions.test_uploads import csv_bytes
+from tests.transactions.helpers import report, report_csv, reporting_terminal
 from transactions.models import ReportUpload, UploadStatus
 from transactions.services.uploads import UPLOAD_LOCK_SPACE, upload_process
 
@@ -24,7 +23,7 @@ def _upload() -> ReportUpload:
     upload = ReportUpload(
         merchant=membership.merchant, uploaded_by=membership.user, original_name="day.csv"
     )
-    upload.file.save("day.csv", ContentFile(csv_bytes([report(terminal)])), save=False)
+    upload.file.save("day.csv", ContentFile(report_csv([report(terminal)])), save=False)
     upload.save()
     return upload
 

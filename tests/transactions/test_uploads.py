@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from merchants.models import Role
 from tests.factories import MembershipFactory
-from tests.transactions.helpers import report, reporting_terminal
+from tests.transactions.helpers import report, report_csv, reporting_terminal
 from transactions.ingest.validate import FIELDS
 from transactions.models import Report, ReportUpload, RowOutcome, UploadStatus
 from transactions.services.uploads import upload_process
@@ -28,15 +28,6 @@ def terminal():
 def owner_client(client, terminal):
     client.force_login(MembershipFactory(merchant=terminal.merchant, role=Role.OWNER).user)
     return client
-
-
-def csv_bytes(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(rows):
@@ -68,7 +59,7 @@ def test_csv_file_is_processed_with_line_numbers(
         report(terminal, tid="99999999"),
     ]
     response, upload = _upload(
-        owner_client, "day.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+        owner_client, "day.csv", report_csv(rows), django_capture_on_commit_callbacks
     )
     assert response.status_code == 302
     upload.refresh_from_db()
@@ -99,7 +90,7 @@ def test_excel_file_is_processed(owner_client, terminal, django_capture_on_commi
 def test_uploading_the_same_file_again_stores_nothing_twice(
     owner_client, terminal, django_capture_on_commit_callbacks
 ):
-    content = csv_bytes([report(terminal) for _ in range(3)])
+    content = report_csv([report(terminal) for _ in range(3)])
     _upload(owner_client, "a.csv", content, django_capture_on_commit_callbacks)
     _response, second = _upload(owner_client, "a.csv", content, django_capture_on_commit_callbacks)
     second.refresh_from_db()
@@ -110,7 +101,7 @@ def test_uploading_the_same_file_again_stores_nothing_twice(
 def test_rerun_after_a_crash_counts_each_row_once(
     owner_client, terminal, django_capture_on_commit_callbacks, monkeypatch
 ):
-    content = csv_bytes([report(terminal) for _ in range(3)])
+    content = report_csv([report(terminal) for _ in range(3)])
     # Killed after storing the rows, before finishing: the file is still there, status not done.
     with monkeypatch.context() as patch:
         patch.setattr("transactions.services.uploads.discard_upload", lambda upload: None)
@@ -149,7 +140,7 @@ def test_card_number_in_a_file_row_is_rejected_and_not_kept(
     pan = "6222021234567890128"
     rows = [report(terminal, card_token=pan), report(terminal)]
     _response, upload = _upload(
-        owner_client, "x.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+        owner_client, "x.csv", report_csv(rows), django_capture_on_commit_callbacks
     )
     upload.refresh_from_db()
     assert (upload.accepted, upload.rejected) == (1, 1)
@@ -162,7 +153,7 @@ def test_the_uploaded_file_is_deleted_once_read_so_a_refused_card_number_leaves_
     pan = "6222021234567890128"
     rows = [report(terminal, card_token=pan), report(terminal)]
     _response, upload = _upload(
-        owner_client, "x.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+        owner_client, "x.csv", report_csv(rows), django_capture_on_commit_callbacks
     )
     upload.refresh_from_db()
     assert upload.status == UploadStatus.DONE and not upload.file
@@ -204,7 +195,7 @@ def test_results_download_lists_rejected_lines_and_neutralises_formulas(
 ):
     rows = [report(terminal, report_id="=HYPERLINK(1)")]
     _response, upload = _upload(
-        owner_client, "x.csv", csv_bytes(rows), django_capture_on_commit_callbacks
+        owner_client, "x.csv", report_csv(rows), django_capture_on_commit_callbacks
     )
     response = owner_client.get(reverse("transactions:upload_results", args=[upload.pk]))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -234,6 +225,6 @@ def test_reporting_off_refuses_uploads(owner_client, terminal, django_capture_on
 
     ReportingSettings.objects.filter(merchant=terminal.merchant).update(enabled=False)
     response, _ = _upload(
-        owner_client, "a.csv", csv_bytes([report(terminal)]), django_capture_on_commit_callbacks
+        owner_client, "a.csv", report_csv([report(terminal)]), django_capture_on_commit_callbacks
     )
     assert "Turn reporting on" in response.content.decode()
