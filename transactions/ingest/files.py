@@ -87,6 +87,12 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in excel_rows(stream):
+        yield number, [_excel_cell(c) for c in cells]
+
+
+def excel_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+    """The first sheet's rows as Excel typed them (numbers, dates, text), numbered from 1."""
     from openpyxl import load_workbook
 
     try:
@@ -96,7 +102,7 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     try:
         sheet = workbook.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_excel_cell(c) for c in cells]
+            yield number, list(cells)
     finally:
         workbook.close()
 

@@ -36,6 +36,7 @@ from ..ingest.files import (
     FileFormatError,
     _csv_rows,
     discard_upload,
+    excel_rows,
     sniff_format,
 )
 from ..locks import worker_claim
@@ -421,23 +422,9 @@ def _rows(stream: IO[bytes], file_format: str) -> Iterator[tuple[int, list[Any]]
             if any(values):
                 yield line, values
         return
-    for line, cells in _excel_rows(stream):
+    for line, cells in excel_rows(stream):
         if any(excel_text(c) for c in cells):
             yield line, cells
-
-
-def _excel_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise FileFormatError(_("The Excel file cannot be read.")) from exc
-    try:
-        for number, cells in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
-            yield number, list(cells)
-    finally:
-        workbook.close()
 
 
 def _count(stream: IO[bytes], file_format: str) -> int:
