@@ -11,11 +11,10 @@ from django.urls import reverse
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from tests.transactions.reconciliation.factories import line_for, upload
+from tests.transactions.reconciliation.factories import line_for, reconcile
 from tests.transactions.report_factories import make_report, signed_in_shop
 from transactions.models import Hold, Outcome, ReportAmendment
 from transactions.report_status import report_reconciliation
-from transactions.services.reconciliation import settlement_file_process
 
 pytestmark = pytest.mark.django_db
 
@@ -84,11 +83,6 @@ def _planted(terminal: Any, n: int) -> list[Any]:
     ]
 
 
-def _reconcile(rows: list[dict[str, str]]) -> None:
-    settlement = upload(rows)
-    assert settlement_file_process(file_id=settlement.pk, trigger="test") is not None
-
-
 def test_not_reconciled_yet(client, shop):
     report = make_report(shop["terminal"])
     response = client.get(_url(report))
@@ -98,7 +92,7 @@ def test_not_reconciled_yet(client, shop):
 
 def test_matched_report_shows_matched_with_file_and_line(client, shop):
     [report] = _planted(shop["terminal"], 1)
-    _reconcile([line_for(report)])
+    reconcile([line_for(report)])
     response = client.get(_url(report))
     status = response.context["reconciliation"]
     assert status.outcome == Outcome.MATCHED and status.line_no is not None
@@ -107,7 +101,7 @@ def test_matched_report_shows_matched_with_file_and_line(client, shop):
 
 def test_amount_mismatch_shows_the_settled_amount(client, shop):
     [report] = _planted(shop["terminal"], 1)
-    _reconcile([line_for(report, amount=f"{report.amount + Decimal('3.00'):.2f}")])
+    reconcile([line_for(report, amount=f"{report.amount + Decimal('3.00'):.2f}")])
     status = report_reconciliation(report=report)
     assert status.outcome == Outcome.AMOUNT_MISMATCH
     assert status.settled_amount == report.amount + Decimal("3.00")
@@ -116,21 +110,21 @@ def test_amount_mismatch_shows_the_settled_amount(client, shop):
 
 def test_report_missing_from_the_file_is_not_settled(client, shop):
     kept, missing = _planted(shop["terminal"], 2)
-    _reconcile([line_for(kept)])
+    reconcile([line_for(kept)])
     assert report_reconciliation(report=missing).outcome == Outcome.REPORTED_NOT_SETTLED
     assert b"Reported but not settled" in client.get(_url(missing)).content
 
 
 def test_a_later_file_that_settles_it_wins(client, shop):
     kept, missing = _planted(shop["terminal"], 2)
-    _reconcile([line_for(kept)])
-    _reconcile([line_for(missing, fee="0.40")])
+    reconcile([line_for(kept)])
+    reconcile([line_for(missing, fee="0.40")])
     assert report_reconciliation(report=missing).outcome == Outcome.MATCHED
 
 
 def test_status_filters_of_the_list_follow_reconciliation(client, shop):
     matched, mismatched, missing = _planted(shop["terminal"], 3)
-    _reconcile([line_for(matched), line_for(mismatched, amount=f"{mismatched.amount + 5:.2f}")])
+    reconcile([line_for(matched), line_for(mismatched, amount=f"{mismatched.amount + 5:.2f}")])
     url = reverse("transactions:reports")
 
     def pks(status: str) -> list[int]:
@@ -142,10 +136,10 @@ def test_status_filters_of_the_list_follow_reconciliation(client, shop):
 
 def test_the_not_settled_filter_drops_a_report_a_later_file_settled(client, shop):
     kept, missing = _planted(shop["terminal"], 2)
-    _reconcile([line_for(kept)])
+    reconcile([line_for(kept)])
     url = reverse("transactions:reports")
     assert [r.pk for r in client.get(url, {"status": "not_settled"}).context["page"].reports] == [
         missing.pk
     ]
-    _reconcile([line_for(missing, fee="0.40")])
+    reconcile([line_for(missing, fee="0.40")])
     assert list(client.get(url, {"status": "not_settled"}).context["page"].reports) == []

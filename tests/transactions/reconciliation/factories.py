@@ -10,9 +10,10 @@ from typing import Any
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from transactions.models import Acquirer, SettlementFile
+from transactions.models import Acquirer, ReconciliationRun, SettlementFile
 from transactions.reconciliation.importer import settlement_file_create
 from transactions.reconciliation.mapping import EXAMPLE_MAPPING
+from transactions.services.reconciliation import settlement_file_process
 
 MAPPING = EXAMPLE_MAPPING
 HEADER = list(MAPPING.values())
@@ -77,3 +78,15 @@ def upload(
         actor=None,
         merchant=merchant,
     )
+
+
+def process(settlement: SettlementFile) -> ReconciliationRun:
+    """Reconcile an uploaded file now; fails the test with the file's error if it cannot be."""
+    run = settlement_file_process(file_id=settlement.pk, trigger="test")
+    assert run is not None, settlement.error
+    return run
+
+
+def reconcile(rows: list[dict[str, str]], **upload_kwargs: Any) -> ReconciliationRun:
+    """Upload ``rows`` as a settlement file and reconcile it."""
+    return process(upload(rows, **upload_kwargs))

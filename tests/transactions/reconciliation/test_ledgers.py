@@ -19,9 +19,9 @@ from transactions.admin import reconciliation as admin_module
 from transactions.models import FileStatus, SettlementFile
 from transactions.reconciliation import importer
 from transactions.reconciliation.importer import settlement_file_import
-from transactions.services.reconciliation import settlement_file_process, settlement_file_retry
+from transactions.services.reconciliation import settlement_file_retry
 
-from .factories import MAPPING, AcquirerFactory, csv_bytes, line_for, upload
+from .factories import MAPPING, AcquirerFactory, csv_bytes, line_for, process, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +34,6 @@ def report():
 @pytest.fixture
 def acquirer():
     return AcquirerFactory()
-
-
-def reconcile(settlement: SettlementFile):
-    run = settlement_file_process(file_id=settlement.pk, trigger="test")
-    assert run is not None, settlement.error
-    return run
 
 
 def test_a_merchants_upload_does_not_block_the_acquirers_file(report, acquirer):
@@ -139,24 +133,24 @@ def test_two_uploads_of_one_file_at_once_in_admin_give_the_second_a_message(
 
 def test_a_merchants_own_upload_takes_no_report_from_the_acquirers_file(report, acquirer):
     own = upload([line_for(report)], acquirer=acquirer, merchant=report.merchant)
-    assert reconcile(own).matched == 1
+    assert process(own).matched == 1
     staff = upload([line_for(report, fee="0.10")], acquirer=acquirer)
-    run = reconcile(staff)
+    run = process(staff)
     assert (run.matched, run.settled_not_reported, run.reported_not_settled) == (1, 0, 0)
 
 
 def test_the_acquirers_file_takes_no_report_from_a_merchants_own_upload(report, acquirer):
-    assert reconcile(upload([line_for(report)], acquirer=acquirer)).matched == 1
+    assert process(upload([line_for(report)], acquirer=acquirer)).matched == 1
     own = upload([line_for(report, fee="0.10")], acquirer=acquirer, merchant=report.merchant)
-    run = reconcile(own)
+    run = process(own)
     assert (run.matched, run.settled_not_reported, run.reported_not_settled) == (1, 0, 0)
 
 
 def test_within_a_merchants_ledger_a_report_is_settled_once(report, acquirer):
     first = upload([line_for(report)], acquirer=acquirer, merchant=report.merchant)
-    assert reconcile(first).matched == 1
+    assert process(first).matched == 1
     again = upload([line_for(report, fee="0.10")], acquirer=acquirer, merchant=report.merchant)
-    run = reconcile(again)
+    run = process(again)
     assert (run.matched, run.settled_not_reported) == (0, 1)
 
 

@@ -10,9 +10,9 @@ import pytest
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
 from transactions.models import Outcome, ReconciliationItem, SettlementLine
-from transactions.services.reconciliation import reconciliation_run, settlement_file_process
+from transactions.services.reconciliation import reconciliation_run
 
-from .factories import AcquirerFactory, line_for, upload
+from .factories import AcquirerFactory, line_for, reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,6 @@ def reports(terminal, n: int, *, start: int = 0, hour: int = 10):
         )
         for i in range(n)
     ]
-
-
-def reconcile(rows, **kwargs):
-    settlement = upload(rows, **kwargs)
-    run = settlement_file_process(file_id=settlement.pk, trigger="test")
-    assert run is not None, settlement.error
-    return run
 
 
 def counts(run) -> dict[str, int]:

@@ -11,9 +11,8 @@ from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
 from transactions.audit.base import SHANGHAI
 from transactions.models import SettlementLine
-from transactions.services.reconciliation import settlement_file_process
 
-from .factories import line_for, upload
+from .factories import line_for, reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def report():
     return plant(reporting_terminal(), at=shanghai(2, 10), rrn="331200000001", amount="100.50")
-
-
-def reconcile(rows):
-    settlement = upload(rows)
-    run = settlement_file_process(file_id=settlement.pk, trigger="test")
-    assert run is not None, settlement.error
-    return run
 
 
 def counts(run) -> tuple[int, int, int, int, int]:

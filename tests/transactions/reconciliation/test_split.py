@@ -9,9 +9,8 @@ import pytest
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
 from transactions.models import ReconciliationTotal, SettlementLine
-from transactions.services.reconciliation import settlement_file_process
 
-from .factories import line_for, upload
+from .factories import line_for, reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def report():
     return plant(reporting_terminal(), at=shanghai(2, 10), rrn="331200000001", amount="100.50")
-
-
-def reconcile(rows):
-    settlement = upload(rows)
-    run = settlement_file_process(file_id=settlement.pk, trigger="test")
-    assert run is not None, settlement.error
-    return run
 
 
 def test_two_lines_that_sum_to_the_report_are_matched(report):

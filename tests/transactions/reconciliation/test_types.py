@@ -7,9 +7,9 @@ import pytest
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
 from transactions.models import SettlementLine
-from transactions.services.reconciliation import settlement_file_process
 
-from .factories import MAPPING, AcquirerFactory, line_for, upload
+from .factories import MAPPING, AcquirerFactory, line_for
+from .factories import reconcile as reconcile_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,7 @@ def sale():
 
 
 def reconcile(rows, **acquirer):
-    settlement = upload(rows, acquirer=AcquirerFactory(**acquirer))
-    run = settlement_file_process(file_id=settlement.pk, trigger="test")
-    assert run is not None, settlement.error
-    return run
+    return reconcile_rows(rows, acquirer=AcquirerFactory(**acquirer))
 
 
 def counts(run) -> tuple[int, int, int, int]:
