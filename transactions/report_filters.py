@@ -44,7 +44,7 @@ from .models import (
     Report,
     ReportAmendment,
     ReportType,
-    SettlementLine,
+    SettlementLineOutcome,
     TerminalDay,
 )
 
@@ -256,8 +256,8 @@ def _status_q(merchant: Merchant, status: str) -> Q:
         return Q(pk__in=items.filter(kind=Outcome.AMOUNT_MISMATCH).values("report"))
     if status == "not_settled":
         # A later file may have settled it since the run that missed it: an anti-join on the
-        # lines' report index, row by row (NOT IN over every settled line would read them all).
-        settled = SettlementLine.objects.filter(report_id=OuterRef("pk"))
+        # outcomes' report index, row by row (NOT IN over every settled line would read them all).
+        settled = SettlementLineOutcome.objects.filter(report_id=OuterRef("pk"))
         return Q(pk__in=items.filter(kind=Outcome.REPORTED_NOT_SETTLED).values("report")) & ~Q(
             Exists(settled)
         )

@@ -16,7 +16,7 @@ from .models import (
     ReconciliationTotal,
     Report,
     SettlementFile,
-    SettlementLine,
+    SettlementLineOutcome,
 )
 
 
@@ -49,24 +49,23 @@ def report_reconciliation(*, report: Report) -> ReconciliationStatus | None:
     "reported but not settled" if the latest run over its merchant and day said so; else None
     (no settlement file has covered its day yet).
 
-    Lines carry their report (indexed), so the first question is one index probe. A run records
+    Line outcomes carry their report (indexed), so the first question is one index probe. A run records
     the missing reports as items by run and merchant, so the second one first finds the runs
     that covered the report's day (their per-day totals) and then looks in those runs only.
     """
-    line = (
-        SettlementLine.objects.filter(report=report)
-        .exclude(outcome="")
-        .select_related("file")
-        .order_by("-file__created_at", "-pk")
+    settled = (
+        SettlementLineOutcome.objects.filter(report=report)
+        .select_related("file", "line")
+        .order_by("-file__created_at", "-line_id")
         .first()
     )
-    if line is not None:
+    if settled is not None:
         return ReconciliationStatus(
-            outcome=line.outcome,
-            file=line.file,
-            settled_amount=line.amount,
-            settlement_date=line.settlement_date,
-            line_no=line.line_no,
+            outcome=settled.outcome,
+            file=settled.file,
+            settled_amount=settled.line.amount,
+            settlement_date=settled.line.settlement_date,
+            line_no=settled.line.line_no,
         )
     day = timezone.localtime(report.occurred_at).date()
     runs = ReconciliationTotal.objects.filter(merchant_id=report.merchant_id, day=day).values(

@@ -50,6 +50,7 @@ from transactions.models import (
     ReportUpload,
     SettlementFile,
     SettlementLine,
+    SettlementLineOutcome,
 )
 
 MERCHANT_FACING = re.compile(r"^(merchant/|api/v1/)")
@@ -467,8 +468,9 @@ def state_of(a: Tenant) -> dict[str, list[Any]]:
             "complaints": Complaint.objects.filter(report__merchant=merchant),
             "evidence": ComplaintEvidence.objects.filter(complaint__report__merchant=merchant),
             "settlement files": SettlementFile.objects.filter(merchant=merchant),
-            "settlement lines of A": SettlementLine.objects.filter(
-                Q(report__merchant=merchant) | Q(merchant=merchant)
+            "settlement lines of A": SettlementLine.objects.filter(merchant=merchant),
+            "settlement line outcomes of A": SettlementLineOutcome.objects.filter(
+                Q(report__merchant=merchant) | Q(line__merchant=merchant)
             ),
             "reconciliation items of A": ReconciliationItem.objects.filter(
                 Q(report__merchant=merchant) | Q(merchant=merchant)

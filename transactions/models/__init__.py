@@ -29,6 +29,7 @@ from .reconciliation import (
     SettlementFile,
     SettlementLine,
     SettlementLineError,
+    SettlementLineOutcome,
 )
 from .report import (
     CARD_METHODS,
@@ -91,6 +92,7 @@ __all__ = [
     "SettlementFile",
     "SettlementLine",
     "SettlementLineError",
+    "SettlementLineOutcome",
     "Severity",
     "Source",
     "TerminalDay",

@@ -3,16 +3,20 @@
 
 Every pass joins lines (alias ``l``) with reports (alias ``r``) and takes its values as named
 parameters (``%(file)s``, ``%(tolerance)s``, ``%(merchant)s``): the same text runs on PostgreSQL
-and SQLite.
+and SQLite. A pass writes what it decides as outcome rows (``OUT``); the passes after the exact one
+read the lines still open from ``OPEN``, a temporary copy of them (a few per cent of a large file).
 """
 
 from __future__ import annotations
 
-from ..models import Report, SettlementFile, SettlementLine
+from ..models import Report, SettlementFile, SettlementLine, SettlementLineOutcome
 
 L = SettlementLine._meta.db_table
+OUT = SettlementLineOutcome._meta.db_table
 R = Report._meta.db_table
 F = SettlementFile._meta.db_table
+OPEN = "recon_open_lines"
+OUTCOME_COLUMNS = "file_id, line_id, report_id, reported_amount, outcome"
 
 # A line settles a report of its own kind only. With the acquirer's type mapped, the types are
 # equal (and a negative amount is a refund's or a void's); without it the sign tells: a negative
@@ -41,9 +45,9 @@ def unclaimed(merchant_id: int | None, *, first: bool = False) -> str:
     file's own lines count too, so that a report settled by an earlier pass is not taken again.
 
     ``first``: for the run's first pass, when none of the file's lines settles a report yet, so
-    that the statistics of the lines (taken at the import) count the claimed ones right. Saying
+    that the statistics of the outcomes count the claimed ones right. Saying
     ``taken.report_id IS NOT NULL`` (implied by the equality: same result) lets the planner read
-    the claimed lines from the ``report_id`` index into a hash anti-join instead of probing the
+    the claimed reports from the ``report_id`` index into a hash anti-join instead of probing the
     index once per candidate (~1M probes on the benchmark: 1.4 s). Not for the later passes: the
     statistics then still say that the file claims nothing, and a round of the tolerant pass
     planned that way took 26 s instead of 1.
@@ -51,6 +55,6 @@ def unclaimed(merchant_id: int | None, *, first: bool = False) -> str:
     scope = "tf.merchant_id IS NULL" if merchant_id is None else "tf.merchant_id = %(merchant)s"
     claimed = " AND taken.report_id IS NOT NULL" if first else ""
     return (
-        f"NOT EXISTS (SELECT 1 FROM {L} AS taken JOIN {F} AS tf ON tf.id = taken.file_id "
+        f"NOT EXISTS (SELECT 1 FROM {OUT} AS taken JOIN {F} AS tf ON tf.id = taken.file_id "
         f"WHERE taken.report_id = r.id{claimed} AND {scope})"
     )

@@ -76,7 +76,7 @@ GROUPS = (
 NULL = b"\\N"
 COLUMNS = (
     "file_id, line_no, settlement_date, mid, tid, rrn, trace_no, batch_no, amount, fee, "
-    "masked_pan, occurred_at, type, day, day_start, day_end, merchant_id, terminal_id, outcome"
+    "masked_pan, occurred_at, type, day, day_start, day_end, merchant_id, terminal_id"
 )
 
 Chunk = list[tuple[int, list[str]]]
@@ -150,7 +150,7 @@ class LineReader:
                 self.file_id, b"%d" % number, settled[0], mid, tid, rrn, trace, batch, amount,
                 fee or NULL, pan, at + b"+08" if at else NULL, stored_type, *bounds[1:],
                 merchant or NULL,
-                terminal[0] if terminal and terminal[1] == merchant else NULL, b"",
+                terminal[0] if terminal and terminal[1] == merchant else NULL,
             )
         )  # fmt: skip
 

@@ -47,6 +47,7 @@ from ..models import (
     SettlementFile,
     SettlementLine,
     SettlementLineError,
+    SettlementLineOutcome,
 )
 from .fast_csv import Unsupported, fast_csv_import
 from .mapping import ParsedLine, RowParser, day_bounds, excel_text
@@ -77,7 +78,6 @@ COPY_COLUMNS = (
     "day_end",
     "merchant_id",
     "terminal_id",
-    "outcome",
 )
 
 
@@ -205,10 +205,11 @@ def _clear(settlement: SettlementFile) -> None:
     ReconciliationItem.objects.filter(run__file=settlement).delete()
     with connection.cursor() as cursor:
         # Straight SQL: the ORM would first fetch every line (items cascade from them).
-        cursor.execute(
-            f"DELETE FROM {SettlementLine._meta.db_table} WHERE file_id = %s",  # noqa: S608
-            [settlement.pk],
-        )
+        for model in (SettlementLineOutcome, SettlementLine):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE file_id = %s",  # noqa: S608
+                [settlement.pk],
+            )
     SettlementLineError.objects.filter(file=settlement).delete()
 
 
@@ -361,7 +362,6 @@ class _Writer:
                     day_end=end,
                     merchant_id=merchant_id,
                     terminal_id=terminal_id,
-                    outcome="",
                 )
             )
         SettlementLine.objects.bulk_create(objects, batch_size=1000)
@@ -398,7 +398,6 @@ class _Writer:
                         end_text,
                         "\\N" if merchant_id is None else str(merchant_id),
                         "\\N" if terminal_id is None else str(terminal_id),
-                        "",
                     )
                 )
             )

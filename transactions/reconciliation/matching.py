@@ -16,6 +16,9 @@ compatible type that no line of the same ledger settles yet: see ``clauses``):
    a line and a report are paired when each is the other's closest candidate (a few rounds);
 6. what is left is settled but not reported; reports of the file's merchants on the file's days
    that no line of the same ledger settles are reported but not settled.
+Each pass inserts its decisions as outcome rows (``SettlementLineOutcome``); the lines are never
+written again. Passes 1–2 read the file's lines; the lines they leave open (a few per cent of a
+large file) are then copied into a temporary table that the later passes read and shrink.
 The SQL is the same on PostgreSQL and SQLite (both have UPDATE … FROM and window functions) but
 for time arithmetic and the bytewise collation of the duplicates' sort (SQLite's default).
 """
@@ -36,7 +39,7 @@ from ..models import (
     ReconciliationTotal,
     SettlementFile,
 )
-from .clauses import COMPATIBLE, RRN_KEY, TRACE_KEY, L, R, unclaimed
+from .clauses import COMPATIBLE, OPEN, OUT, OUTCOME_COLUMNS, RRN_KEY, TRACE_KEY, L, R, unclaimed
 from .split import settle_rest
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,13 @@ TEXT_FIELDS = frozenset({"rrn", "tid", "trace_no", "batch_no", "mid", "masked_pa
 
 ITEM = ReconciliationItem._meta.db_table
 TOTAL = ReconciliationTotal._meta.db_table
+# Where a pass reads its lines from (``l``): the file's lines that no earlier pass decided, or
+# the temporary table of the lines left open after the exact TID + RRN pass.
+FILE_LINES = (
+    f"{L} AS l",
+    f"l.file_id = %(file)s AND l.id NOT IN (SELECT line_id FROM {OUT} WHERE file_id = %(file)s)",
+)
+OPEN_LINES = (f"{OPEN} AS l", "1 = 1")
 
 
 def match_file(*, file: SettlementFile, run_id: int) -> None:
@@ -78,28 +88,31 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute("SET LOCAL jit = off")
         with _step("reset"):
-            cursor.execute(
-                f"UPDATE {L} SET report_id = NULL, reported_amount = NULL, outcome = '' "
-                "WHERE file_id = %(file)s AND outcome <> ''",
-                params,
-            )
+            cursor.execute(f"DELETE FROM {OUT} WHERE file_id = %(file)s", params)
         with _step("duplicates"):
             _duplicates(cursor, params)
         with _step("tid+rrn"):
-            _pair(cursor, RRN_KEY, params, first=True)
+            _pair(cursor, RRN_KEY, params, lines=FILE_LINES, first=True)
+        with _step("open lines"):
+            _open(cursor, params)
         with _step("tid+trace+batch"):
-            _pair(cursor, TRACE_KEY, params)
+            _pair(cursor, TRACE_KEY, params, lines=OPEN_LINES)
+            _close(cursor, params)
         with _step("split + rest"):
             settle_rest(cursor, params)
+            _close(cursor, params)
         with _step("tolerant"):
             for _round in range(TOLERANT_ROUNDS):
                 if not _tolerant(cursor, params, window):
                     break
+                _close(cursor, params)
         with _step("settled not reported"):
             cursor.execute(
-                f"UPDATE {L} SET outcome = %(outcome)s WHERE file_id = %(file)s AND outcome = ''",
+                f"INSERT INTO {OUT} ({OUTCOME_COLUMNS}) "
+                f"SELECT %(file)s, id, NULL, NULL, %(outcome)s FROM {OPEN}",
                 {**params, "outcome": Outcome.SETTLED_NOT_REPORTED},
             )
+            cursor.execute(f"DROP TABLE {OPEN}")
         with _step("differences"):
             _items(cursor, params)
         with _step("totals"):
@@ -114,6 +127,32 @@ def _step(name: str) -> Iterator[None]:
     log.info("reconciliation %s: %.2f s", name, time.perf_counter() - started)
 
 
+def _open(cursor: Any, params: dict[str, Any]) -> None:
+    """Copy the lines no pass has decided yet into ``OPEN``, for the passes that follow."""
+    if connection.vendor == "postgresql":
+        # The exact pass has just written most of a large file's outcomes: without fresh
+        # statistics the planner takes the file's outcomes for a few thousand rows and probes
+        # the lines once per outcome (the totals: 1.9 s instead of a hash join).
+        cursor.execute(f"ANALYZE {OUT}")
+    cursor.execute(f"DROP TABLE IF EXISTS {OPEN}")
+    source, undecided = FILE_LINES
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {OPEN} AS SELECT l.* FROM {source} WHERE {undecided}", params
+    )
+    if connection.vendor == "postgresql":
+        # Statistics of its own: the later passes join it with the reports by their estimates.
+        cursor.execute(f"ANALYZE {OPEN}")
+
+
+def _close(cursor: Any, params: dict[str, Any]) -> None:
+    """Take the lines the last pass decided out of ``OPEN``."""
+    cursor.execute(
+        f"DELETE FROM {OPEN} WHERE EXISTS "
+        f"(SELECT 1 FROM {OUT} AS o WHERE o.file_id = %(file)s AND o.line_id = {OPEN}.id)",
+        params,
+    )
+
+
 def _duplicates(cursor: Any, params: dict[str, Any]) -> None:
     # Grouping needs equality only: PostgreSQL compares the texts bytewise ("C") rather than by
     # the database's collation, a third of the time on the benchmark (SQLite always does).
@@ -121,18 +160,24 @@ def _duplicates(cursor: Any, params: dict[str, Any]) -> None:
     key = ", ".join(f + collate if f in TEXT_FIELDS else f for f in DUPLICATE_KEY)
     cursor.execute(
         f"""
-        UPDATE {L} SET outcome = %(outcome)s WHERE id IN (
-            SELECT id FROM (
-                SELECT id, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY line_no) AS n
-                FROM {L} WHERE file_id = %(file)s
-            ) AS numbered WHERE n > 1
-        )
+        INSERT INTO {OUT} ({OUTCOME_COLUMNS})
+        SELECT %(file)s, id, NULL, NULL, %(outcome)s FROM (
+            SELECT id, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY line_no) AS n
+            FROM {L} WHERE file_id = %(file)s
+        ) AS numbered WHERE n > 1
         """,
         {**params, "outcome": Outcome.DUPLICATE_IN_FILE},
     )
 
 
-def _pair(cursor: Any, key: str, params: dict[str, Any], *, first: bool = False) -> int:
+def _pair(
+    cursor: Any,
+    key: str,
+    params: dict[str, Any],
+    *,
+    lines: tuple[str, str],
+    first: bool = False,
+) -> int:
     """One exact pass: each report takes at most one line with ``key``, each line one report.
 
     A report's best line is the closest in amount, then the earliest; a line's best report the
@@ -140,13 +185,14 @@ def _pair(cursor: Any, key: str, params: dict[str, Any], *, first: bool = False)
     within the tolerance (matched) or they are each other's only candidate (an amount mismatch).
     Everything else is left for ``settle_rest``: a report with several lines may be split.
     """
+    source, undecided = lines
     cursor.execute(
         f"""
         WITH candidates AS (
             SELECT l.id AS line_id, l.line_no AS line_no, r.id AS report_id, r.amount AS amount,
                    ROUND(ABS(ABS(l.amount) - r.amount), 2) AS diff
-            FROM {L} AS l JOIN {R} AS r ON {key}
-            WHERE l.file_id = %(file)s AND l.outcome = '' AND {COMPATIBLE}
+            FROM {source} JOIN {R} AS r ON {key}
+            WHERE {undecided} AND {COMPATIBLE}
               AND {unclaimed(params["merchant"], first=first)}
         ), ranked AS (
             SELECT line_id, report_id, amount, diff,
@@ -158,11 +204,12 @@ def _pair(cursor: Any, key: str, params: dict[str, Any], *, first: bool = False)
             WINDOW by_report AS (PARTITION BY report_id ORDER BY diff, line_no),
                    by_line AS (PARTITION BY line_id ORDER BY diff, report_id)
         )
-        UPDATE {L} SET report_id = ranked.report_id, reported_amount = ranked.amount,
-            outcome = CASE WHEN ranked.diff <= CAST(%(tolerance)s AS NUMERIC)
-                           THEN '{Outcome.MATCHED}' ELSE '{Outcome.AMOUNT_MISMATCH}' END
+        INSERT INTO {OUT} ({OUTCOME_COLUMNS})
+        SELECT %(file)s, line_id, report_id, amount,
+            CASE WHEN diff <= CAST(%(tolerance)s AS NUMERIC)
+                 THEN '{Outcome.MATCHED}' ELSE '{Outcome.AMOUNT_MISMATCH}' END
         FROM ranked
-        WHERE {L}.id = ranked.line_id AND ranked.report_rank = 1 AND ranked.line_rank = 1
+        WHERE ranked.report_rank = 1 AND ranked.line_rank = 1
           AND (ranked.diff <= CAST(%(tolerance)s AS NUMERIC)
                OR (ranked.other_line IS NULL AND ranked.other_report IS NULL))
         """,
@@ -187,8 +234,8 @@ def _tolerant(cursor: Any, params: dict[str, Any], window: int) -> int:
         f"""
         WITH candidates AS (
             SELECT l.id AS line_id, r.id AS report_id, r.amount AS amount, {gap} AS gap
-            FROM {L} AS l JOIN {R} AS r ON r.terminal_id = l.terminal_id
-            WHERE l.file_id = %(file)s AND l.outcome = '' AND l.occurred_at IS NOT NULL
+            FROM {OPEN} AS l JOIN {R} AS r ON r.terminal_id = l.terminal_id
+            WHERE l.occurred_at IS NOT NULL
               AND r.occurred_at >= {low} AND r.occurred_at <= {high}
               AND ROUND(ABS(ABS(l.amount) - r.amount), 2) <= CAST(%(tolerance)s AS NUMERIC)
               AND {COMPATIBLE} AND {unclaimed(params["merchant"])}
@@ -198,10 +245,10 @@ def _tolerant(cursor: Any, params: dict[str, Any], window: int) -> int:
                    ROW_NUMBER() OVER (PARTITION BY report_id ORDER BY gap, line_id) AS by_report
             FROM candidates
         )
-        UPDATE {L} SET report_id = ranked.report_id, reported_amount = ranked.amount,
-                       outcome = '{Outcome.MATCHED}'
+        INSERT INTO {OUT} ({OUTCOME_COLUMNS})
+        SELECT %(file)s, line_id, report_id, amount, '{Outcome.MATCHED}'
         FROM ranked
-        WHERE {L}.id = ranked.line_id AND ranked.by_line = 1 AND ranked.by_report = 1
+        WHERE ranked.by_line = 1 AND ranked.by_report = 1
         """,
         {**params, **bounds},
     )
@@ -216,9 +263,10 @@ def _items(cursor: Any, params: dict[str, Any]) -> None:
     cursor.execute(
         f"""
         INSERT INTO {ITEM} ({columns})
-        SELECT %(run)s, outcome, merchant_id, day, id, line_no, report_id, tid, rrn,
-               amount, reported_amount
-        FROM {L} WHERE file_id = %(file)s AND outcome <> '{Outcome.MATCHED}'
+        SELECT %(run)s, o.outcome, l.merchant_id, l.day, l.id, l.line_no, o.report_id, l.tid,
+               l.rrn, l.amount, o.reported_amount
+        FROM {OUT} AS o JOIN {L} AS l ON l.id = o.line_id
+        WHERE o.file_id = %(file)s AND o.outcome <> '{Outcome.MATCHED}'
         """,
         params,
     )
@@ -261,8 +309,11 @@ def _totals(cursor: Any, params: dict[str, Any]) -> None:
     cursor.execute(
         f"""
         INSERT INTO {TOTAL} ({columns})
-        SELECT %(run)s, merchant_id, day, outcome, COUNT(*), SUM(amount), SUM(reported_amount)
-        FROM {L} WHERE file_id = %(file)s GROUP BY merchant_id, day, outcome
+        SELECT %(run)s, l.merchant_id, l.day, o.outcome, COUNT(*), SUM(l.amount),
+               SUM(o.reported_amount)
+        FROM {OUT} AS o JOIN {L} AS l ON l.id = o.line_id
+        WHERE o.file_id = %(file)s AND l.file_id = %(file)s
+        GROUP BY l.merchant_id, l.day, o.outcome
         UNION ALL
         SELECT %(run)s, merchant_id, day, kind, COUNT(*), NULL, SUM(reported_amount)
         FROM {ITEM} WHERE run_id = %(run)s AND kind = '{Outcome.REPORTED_NOT_SETTLED}'

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Outcome
-from .clauses import COMPATIBLE, RRN_KEY, TRACE_KEY, L, R, unclaimed
+from .clauses import COMPATIBLE, OPEN, OUT, OUTCOME_COLUMNS, RRN_KEY, TRACE_KEY, R, unclaimed
 
 SPLIT_MAX_LINES = 8
 TOLERANCE = "CAST(%(tolerance)s AS NUMERIC)"
@@ -34,8 +34,8 @@ def settle_rest(cursor: Any, params: dict[str, Any]) -> int:
         f"""
         SELECT l.id AS line_id, l.line_no AS line_no, ABS(l.amount) AS part,
                r.id AS report_id, r.amount AS amount, {rank} AS key_rank
-        FROM {L} AS l JOIN {R} AS r ON {key}
-        WHERE l.file_id = %(file)s AND l.outcome = '' AND {COMPATIBLE} AND {taken}
+        FROM {OPEN} AS l JOIN {R} AS r ON {key}
+        WHERE {COMPATIBLE} AND {taken}
         """
         for rank, key in ((1, RRN_KEY), (2, TRACE_KEY))
     )
@@ -104,10 +104,8 @@ def settle_rest(cursor: Any, params: dict[str, Any]) -> int:
                         ELSE '{Outcome.AMOUNT_MISMATCH}' END
             FROM rest WHERE report_rank = 1 AND line_rank = 1
         )
-        UPDATE {L} SET report_id = settled.report_id, reported_amount = settled.reported,
-                       outcome = settled.outcome
-        FROM settled
-        WHERE {L}.id = settled.line_id
+        INSERT INTO {OUT} ({OUTCOME_COLUMNS})
+        SELECT %(file)s, line_id, report_id, reported, outcome FROM settled
         """,
         params,
     )

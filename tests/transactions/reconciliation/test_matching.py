@@ -9,7 +9,7 @@ import pytest
 
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from transactions.models import Outcome, ReconciliationItem, SettlementLine
+from transactions.models import Outcome, ReconciliationItem, SettlementLineOutcome
 from transactions.services.reconciliation import reconciliation_run
 
 from .factories import AcquirerFactory, line_for, reconcile
@@ -57,7 +57,7 @@ def test_every_line_of_a_clean_file_matches_its_report():
     planted = reports(terminal, 5)
     run = reconcile([line_for(r) for r in planted])
     assert counts(run) == {**NONE, "matched": 5}
-    assert set(SettlementLine.objects.values_list("report_id", flat=True)) == {
+    assert set(SettlementLineOutcome.objects.values_list("report_id", flat=True)) == {
         r.pk for r in planted
     }
 
@@ -154,7 +154,7 @@ def test_near_miss_in_time_and_amount_matches_tolerantly():
     row["occurred_at"] = local.astimezone(shanghai(0, 0).tzinfo).strftime("%Y-%m-%d %H:%M:%S")
     run = reconcile([row])
     assert counts(run) == {**NONE, "matched": 1}
-    assert SettlementLine.objects.get().report_id == report.pk
+    assert SettlementLineOutcome.objects.get().report_id == report.pk
 
 
 def test_outside_the_time_window_does_not_match():
@@ -180,7 +180,7 @@ def test_tolerant_matching_pairs_each_report_once_with_its_closest_line():
         rows.append(row)
     run = reconcile(rows)
     assert counts(run) == {**NONE, "matched": 2}
-    pairs = dict(SettlementLine.objects.values_list("line_no", "report_id"))
+    pairs = dict(SettlementLineOutcome.objects.values_list("line__line_no", "report_id"))
     assert pairs == {2: one.pk, 3: two.pk}
 
 

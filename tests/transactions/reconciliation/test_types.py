@@ -6,7 +6,7 @@ import pytest
 
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from transactions.models import SettlementLine
+from transactions.models import SettlementLineOutcome
 
 from .factories import MAPPING, AcquirerFactory, line_for
 from .factories import reconcile as reconcile_rows
@@ -35,7 +35,7 @@ def counts(run) -> tuple[int, int, int, int]:
 def test_a_refund_line_with_the_sales_rrn_does_not_settle_the_sale(sale, acquirer):
     run = reconcile([line_for(sale, amount="-100.50", type="退货")], **acquirer)
     assert counts(run) == (0, 0, 1, 1)
-    assert SettlementLine.objects.get().report_id is None
+    assert SettlementLineOutcome.objects.get().report_id is None
 
 
 def test_a_sale_line_typed_as_a_sale_but_negative_does_not_settle_the_sale(sale):
@@ -55,7 +55,7 @@ def test_the_refund_and_the_sale_with_one_rrn_each_settle_their_own_report(sale)
     refund_line = line_for(refund, amount="-100.50")
     run = reconcile([refund_line, line_for(sale)], column_mapping=UNTYPED)
     assert counts(run) == (2, 0, 0, 0)
-    pairs = dict(SettlementLine.objects.values_list("line_no", "report_id"))
+    pairs = dict(SettlementLineOutcome.objects.values_list("line__line_no", "report_id"))
     assert pairs == {2: refund.pk, 3: sale.pk}
 
 
