@@ -73,6 +73,7 @@ def reset() -> None:
         )
         cursor.execute(
             "TRUNCATE transactions_reconciliationitem, transactions_reconciliationtotal, "
+            "transactions_settlementlineoutcome, "
             "transactions_reconciliationrun, transactions_settlementlineerror, "
             "transactions_settlementline, transactions_settlementfile CASCADE"
         )
