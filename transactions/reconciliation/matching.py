@@ -19,8 +19,9 @@ compatible type that no line of the same ledger settles yet: see ``clauses``):
 Each pass inserts its decisions as outcome rows (``SettlementLineOutcome``); the lines are never
 written again. Passes 1–2 read the file's lines; the lines they leave open (a few per cent of a
 large file) are then copied into a temporary table that the later passes read and shrink.
-The SQL is the same on PostgreSQL and SQLite (both have UPDATE … FROM and window functions) but
-for time arithmetic and the bytewise collation of the duplicates' sort (SQLite's default).
+The SQL is the same on PostgreSQL and SQLite (both have WITH … INSERT, temporary tables and
+window functions) but for time arithmetic and the bytewise collation of the duplicates' sort
+(SQLite's default).
 """
 
 from __future__ import annotations
@@ -59,10 +60,13 @@ TEXT_FIELDS = frozenset({"rrn", "tid", "trace_no", "batch_no", "mid", "masked_pa
 ITEM = ReconciliationItem._meta.db_table
 TOTAL = ReconciliationTotal._meta.db_table
 # Where a pass reads its lines from (``l``): the file's lines that no earlier pass decided, or
-# the temporary table of the lines left open after the exact TID + RRN pass.
+# the temporary table of the lines left open after the exact TID + RRN pass. NOT EXISTS, not
+# NOT IN: the planner may then hash, merge or probe, where NOT IN is a hashed subplan only while
+# the planner expects it to fit in work_mem, and a scan of the subquery per line otherwise.
 FILE_LINES = (
     f"{L} AS l",
-    f"l.file_id = %(file)s AND l.id NOT IN (SELECT line_id FROM {OUT} WHERE file_id = %(file)s)",
+    f"l.file_id = %(file)s AND NOT EXISTS "
+    f"(SELECT 1 FROM {OUT} AS o WHERE o.file_id = %(file)s AND o.line_id = l.id)",
 )
 OPEN_LINES = (f"{OPEN} AS l", "1 = 1")
 
@@ -80,9 +84,9 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
     window = int(file.acquirer.time_window_seconds)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The exact pass hash-joins a million lines with a million reports. At the default
-            # 4 MB the join spills into batches and the UPDATE then visits the table's pages once
-            # per batch: twice as slow on the benchmark (bench/README.md). The run is atomic, so
+            # The exact pass hash-joins a million lines with a million reports and sorts the
+            # pairs twice. At the default 4 MB the join spills into batches and the sorts to
+            # disk: twice as slow on the benchmark (bench/README.md). The run is atomic, so
             # LOCAL ends with it. JIT: the planner's estimates of these joins are far too high
             # (correlated keys), and compiling for them cost more than it saved.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")

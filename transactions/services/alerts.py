@@ -131,18 +131,21 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
             "report_count",
         )
     )
+    fields = ["report_count", "explanation", "explanation_message", "explanation_params"]
+    changed = []
     for alert in alerts:
+        before = [getattr(alert, field) for field in fields]
         alert.report_count = counts.get(alert.id, 0)
         if alert.fingerprint in known and not alert.is_resolved:
             finding = findings[alert.fingerprint]
             alert.explanation = finding.explanation
             alert.explanation_message = finding.message
             alert.explanation_params = finding.params
-    Alert.objects.bulk_update(
-        alerts,
-        ["report_count", "explanation", "explanation_message", "explanation_params"],
-        batch_size=1000,
-    )
+        if [getattr(alert, field) for field in fields] != before:
+            changed.append(alert)
+    # Only what changed: running a large file or an audit again finds the same alerts, and a
+    # bulk update of 20,000 unchanged alerts took 13 s on the reconciliation benchmark.
+    Alert.objects.bulk_update(changed, fields, batch_size=1000)
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -77,6 +79,23 @@ def test_reconciling_again_raises_no_alert_twice():
     again = reconciliation_run(file_id=run.file_id, trigger="again")
     assert Alert.objects.count() == 4
     assert again.alerts_created == 0
+
+
+def test_reconciling_again_rewrites_no_alert_that_did_not_change():
+    run, _terminals = two_merchants_file()
+    with CaptureQueriesContext(connection) as queries:
+        reconciliation_run(file_id=run.file_id, trigger="again")
+    alert_table = Alert._meta.db_table
+    assert not [q for q in queries if q["sql"].startswith(f'UPDATE "{alert_table}"')]
+
+
+def test_an_alert_answered_in_the_meantime_gets_its_count_again():
+    run, _terminals = two_merchants_file()
+    mismatch = Alert.objects.filter(rule__code="recon_amount_mismatch").first()
+    Alert.objects.filter(pk=mismatch.pk).update(report_count=0, explanation="stale")
+    reconciliation_run(file_id=run.file_id, trigger="again")
+    mismatch.refresh_from_db()
+    assert mismatch.report_count == 1 and mismatch.explanation.startswith("Settlement file ")
 
 
 def test_a_disabled_recon_rule_raises_nothing():
