@@ -31,10 +31,14 @@ def _upload() -> ReportUpload:
 def test_an_upload_another_worker_holds_is_left_alone():
     upload = _upload()
     other = connections.create_connection("default")
+    key = [UPLOAD_LOCK_SPACE, upload.pk]
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [UPLOAD_LOCK_SPACE, upload.pk])
-        assert upload_process(upload_id=upload.pk).status == UploadStatus.QUEUED
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+            assert upload_process(upload_id=upload.pk).status == UploadStatus.QUEUED
+            # Released before the connection closes: the server drops a closed session's locks
+            # a moment after the client has gone, and the next claim could still find it held.
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
     finally:
         other.close()
     assert upload_process(upload_id=upload.pk).status == UploadStatus.DONE
