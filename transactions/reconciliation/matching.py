@@ -59,15 +59,18 @@ TEXT_FIELDS = frozenset({"rrn", "tid", "trace_no", "batch_no", "mid", "masked_pa
 
 ITEM = ReconciliationItem._meta.db_table
 TOTAL = ReconciliationTotal._meta.db_table
+
+
+def _decided(line: str) -> str:
+    """The line (``line`` is its alias or table) has its outcome in this file's run."""
+    return f"EXISTS (SELECT 1 FROM {OUT} AS o WHERE o.file_id = %(file)s AND o.line_id = {line}.id)"
+
+
 # Where a pass reads its lines from (``l``): the file's lines that no earlier pass decided, or
 # the temporary table of the lines left open after the exact TID + RRN pass. NOT EXISTS, not
 # NOT IN: the planner may then hash, merge or probe, where NOT IN is a hashed subplan only while
 # the planner expects it to fit in work_mem, and a scan of the subquery per line otherwise.
-FILE_LINES = (
-    f"{L} AS l",
-    f"l.file_id = %(file)s AND NOT EXISTS "
-    f"(SELECT 1 FROM {OUT} AS o WHERE o.file_id = %(file)s AND o.line_id = l.id)",
-)
+FILE_LINES = (f"{L} AS l", f"l.file_id = %(file)s AND NOT {_decided('l')}")
 OPEN_LINES = (f"{OPEN} AS l", "1 = 1")
 
 
@@ -150,11 +153,7 @@ def _open(cursor: Any, params: dict[str, Any]) -> None:
 
 def _close(cursor: Any, params: dict[str, Any]) -> None:
     """Take the lines the last pass decided out of ``OPEN``."""
-    cursor.execute(
-        f"DELETE FROM {OPEN} WHERE EXISTS "
-        f"(SELECT 1 FROM {OUT} AS o WHERE o.file_id = %(file)s AND o.line_id = {OPEN}.id)",
-        params,
-    )
+    cursor.execute(f"DELETE FROM {OPEN} WHERE {_decided(OPEN)}", params)
 
 
 def _duplicates(cursor: Any, params: dict[str, Any]) -> None:
