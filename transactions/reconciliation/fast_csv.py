@@ -74,9 +74,11 @@ GROUPS = (
     "occurred_at", "day", "type",
 )  # fmt: skip
 NULL = b"\\N"
-COLUMNS = (
-    "file_id, line_no, settlement_date, mid, tid, rrn, trace_no, batch_no, amount, fee, "
-    "masked_pan, occurred_at, type, day, day_start, day_end, merchant_id, terminal_id"
+# The text COPY of settlement lines, in this column order: this path's and the Python path's.
+COPY_LINES = (
+    f"COPY {L} (file_id, line_no, settlement_date, mid, tid, rrn, trace_no, batch_no, amount, "
+    "fee, masked_pan, occurred_at, type, day, day_start, day_end, merchant_id, terminal_id) "
+    "FROM STDIN"
 )
 
 Chunk = list[tuple[int, list[str]]]
@@ -200,16 +202,19 @@ def fast_csv_import(
     header_line: int,
     writer: Any,
     progress: Callable[[int], None],
-) -> None:
-    """Store the file's lines: COPY the ones read here, ``writer.write`` the others."""
+) -> int:
+    """Store the file's lines: COPY the ones read here, ``writer.write`` the others; returns how
+    many were copied (the writer counts its own)."""
     reader = LineReader(settlement, parser, writer)
     timings = dict.fromkeys(("read + copy", "validator"), 0.0)
+    copied = 0
     with connection.cursor() as cursor:
         lines = _numbered(stream)
         done = False
         while not done:
             started = time.perf_counter()
-            slow, done, count = _copy_chunk(cursor, lines, reader, header_line)
+            slow, done, count, chunk_copied = _copy_chunk(cursor, lines, reader, header_line)
+            copied += chunk_copied
             timings["read + copy"] += time.perf_counter() - started
             started = time.perf_counter()
             if slow:
@@ -220,6 +225,7 @@ def fast_csv_import(
         "settlement import (fast path): %s",
         ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items()),
     )
+    return copied
 
 
 def _numbered(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -235,51 +241,54 @@ def _numbered(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 
 def _copy_chunk(
     cursor: Any, lines: Iterator[tuple[int, bytes]], reader: LineReader, header_line: int
-) -> tuple[Chunk, bool, int]:
+) -> tuple[Chunk, bool, int, int]:
     """COPY the lines of the next CHUNK_LINES that the reader reads; returns the others split,
-    whether the file ended, and the number of the last line read.
+    whether the file ended, the number of the last line read, and how many lines were copied.
 
     One COPY for many rows: PostgreSQL stores them while Python reads on (two processes).
     """
     slow: Chunk = []
     row = reader.row
     out: list[bytes] = []
-    number = 0
+    number = copied = 0
+    done = True
     try:
         # A savepoint per chunk: a chunk that fails (bad UTF-8 seen by PostgreSQL, a line only
         # the Python path can number) leaves the connection usable for the fallback.
-        with transaction.atomic(), cursor.cursor.copy(f"COPY {L} ({COLUMNS}) FROM STDIN") as copy:
+        with transaction.atomic(), cursor.cursor.copy(COPY_LINES) as copy:
             for number, line in lines:
                 if number <= header_line:
                     if b"\r" in line:
                         raise Unsupported("a carriage return inside a line")
                     continue
-                copied = row(number, line)
-                if copied is not None:
-                    out.append(copied)
+                text = row(number, line)
+                if text is not None:
+                    out.append(text)
                     if len(out) >= 5_000:
-                        out.append(b"")
-                        copy.write(b"\n".join(out))
-                        out.clear()
+                        copied += _flush(copy, out)
                 else:
                     cells = _slow_cells(line)
                     if cells is not None:
                         slow.append((number, cells))
                 if number % CHUNK_LINES == 0:
+                    done = False
                     break
-            else:
-                if out:
-                    out.append(b"")
-                    copy.write(b"\n".join(out))
-                return slow, True, number
-            if out:
-                out.append(b"")
-                copy.write(b"\n".join(out))
+            copied += _flush(copy, out)
     except UnicodeDecodeError as exc:
         raise Unsupported("not UTF-8") from exc
     except psycopg.DataError as exc:  # PostgreSQL found the text not UTF-8
         raise Unsupported(str(exc)) from exc
-    return slow, False, number
+    return slow, done, number, copied
+
+
+def _flush(copy: Any, out: list[bytes]) -> int:
+    """Write the COPY rows gathered so far; returns how many."""
+    count = len(out)
+    if count:
+        out.append(b"")
+        copy.write(b"\n".join(out))
+        out.clear()
+    return count
 
 
 def _slow_cells(line: bytes) -> list[str] | None:

@@ -49,7 +49,7 @@ from ..models import (
     SettlementLineError,
     SettlementLineOutcome,
 )
-from .fast_csv import Unsupported, fast_csv_import
+from .fast_csv import COPY_LINES, Unsupported, fast_csv_import
 from .mapping import ParsedLine, RowParser, day_bounds, excel_text
 from .workflow import file_move
 
@@ -59,26 +59,6 @@ MAX_FILE_BYTES = 500 * 1024 * 1024
 # The advisory-lock namespace of "a worker is importing this settlement file" (PostgreSQL only).
 IMPORT_LOCK_SPACE = 0x53544C46  # "STLF"
 CHUNK_ROWS = 20_000
-COPY_COLUMNS = (
-    "file_id",
-    "line_no",
-    "settlement_date",
-    "mid",
-    "tid",
-    "rrn",
-    "trace_no",
-    "batch_no",
-    "amount",
-    "fee",
-    "masked_pan",
-    "occurred_at",
-    "type",
-    "day",
-    "day_start",
-    "day_end",
-    "merchant_id",
-    "terminal_id",
-)
 
 
 def settlement_file_check(
@@ -158,10 +138,7 @@ def settlement_file_import(*, file_id: int) -> SettlementFile:
         if not claimed:
             return settlement
         fields = {"processed_rows": 0, "error": ""}
-        if not (
-            file_move(settlement, "start_import", **fields)
-            or file_move(settlement, "restart_import", **fields)
-        ):
+        if not file_move(settlement, "start_import", **fields):
             if settlement.status in (FileStatus.IMPORTED, FileStatus.DONE) and settlement.file:
                 discard_upload(settlement)  # a worker stopped between storing and deleting
             return settlement
@@ -259,7 +236,7 @@ def _fast_path(settlement: SettlementFile, parser: RowParser, header_line: int) 
 
     try:
         with _open(settlement) as stream:
-            fast_csv_import(
+            copied = fast_csv_import(
                 settlement=settlement,
                 stream=stream,
                 parser=parser,
@@ -273,7 +250,7 @@ def _fast_path(settlement: SettlementFile, parser: RowParser, header_line: int) 
         _clear(settlement)
         return None
     # The writer counted the lines the validator read; the others were copied as they were.
-    writer.lines = SettlementLine.objects.filter(file=settlement).count()
+    writer.lines += copied
     return writer
 
 
@@ -403,9 +380,7 @@ class _Writer:
             )
         if not out:
             return
-        table = SettlementLine._meta.db_table
-        statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        with connection.cursor() as cursor, cursor.cursor.copy(COPY_LINES) as copy:
             copy.write(("\n".join(out) + "\n").encode())
 
 

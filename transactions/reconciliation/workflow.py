@@ -4,8 +4,8 @@ Each step is one conditional UPDATE (``WHERE status IN sources``): two workers (
 and a beat sweep) can both try to start the same import, and only one of them gets it.
 
 Recovery: an import that a worker left unfinished (killed, or its connection lost) is started
-again from nothing by whoever next holds the file's import claim (``restart_import``; see the
-importer). A run is one transaction with the file's row locked, so a worker killed mid-run leaves
+again from nothing by whoever next holds the file's import claim (``start_import`` from
+``importing``; see the importer). A run is one transaction with the file's row locked, so a worker killed mid-run leaves
 the file as it was before; ``reconciling`` is seen committed only if an older version of this code
 was killed mid-run, and such a file may be reconciled again. ``retry`` (from the bytes) and
 ``retry_reconcile`` (from the stored lines) are staff's way back from ``failed``.
@@ -19,8 +19,7 @@ from ..models import FileStatus, SettlementFile
 
 S = FileStatus
 FILE_FLOW: dict[str, tuple[frozenset[str], str]] = {
-    "start_import": (frozenset({S.QUEUED}), S.IMPORTING),
-    "restart_import": (frozenset({S.IMPORTING}), S.IMPORTING),
+    "start_import": (frozenset({S.QUEUED, S.IMPORTING}), S.IMPORTING),
     "imported": (frozenset({S.IMPORTING}), S.IMPORTED),
     "start_reconcile": (frozenset({S.IMPORTED, S.DONE, S.RECONCILING}), S.RECONCILING),
     "reconciled": (frozenset({S.RECONCILING}), S.DONE),
