@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.db import DatabaseError, connection
+
+# When a job still unfinished counts as lost (its worker died, its message gone): twice the Redis
+# broker's visibility timeout (portal/settings.py), by when a message a dead worker held has had
+# its chance to come back. Uploads, settlement files and audit runs are swept after it.
+STALLED_AFTER = timedelta(minutes=30)
 
 
 @contextlib.contextmanager

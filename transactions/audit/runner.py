@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from merchants.models import Merchant
 
+from ..locks import STALLED_AFTER
 from ..models import AuditRule, AuditRun, AuditRunPart, Report, RunStatus
 from ..services.alerts import alerts_from_findings, alerts_notify_run
 from .base import Context
@@ -39,7 +40,7 @@ MERCHANTS_PER_PART = 250
 IN_PROCESS_MERCHANTS_PER_PART = 5000
 # A whole first run over a million reports takes seconds; a run unfinished after this long has
 # lost a part (longer than the broker's visibility timeout, so redelivery gets its chance first).
-STALE_AFTER = timedelta(minutes=30)
+STALE_AFTER = STALLED_AFTER
 
 
 def ensure_rules() -> None:

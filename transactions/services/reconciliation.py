@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..locks import STALLED_AFTER
 from ..models import (
     FileStatus,
     ReconciliationRun,
@@ -34,9 +35,6 @@ COUNTED = (
     "settled_not_reported",
     "duplicate_in_file",
 )
-# As for report uploads (services/uploads.py): twice the broker's visibility timeout, by when a
-# message a dead worker held has had its chance to come back.
-STALLED_AFTER = timedelta(minutes=30)
 UNFINISHED = (
     FileStatus.QUEUED,
     FileStatus.IMPORTING,

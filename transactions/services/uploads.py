@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 from typing import IO, Any
 
@@ -18,15 +18,12 @@ from merchants.models import Merchant, Terminal, TerminalStatus
 from ..ingest.files import FileFormatError, discard_upload, read_rows, sniff_format
 from ..ingest.store import Incoming, store_reports
 from ..ingest.validate import Errors, scan_sensitive, validate_report
-from ..locks import worker_claim
+from ..locks import STALLED_AFTER, worker_claim
 from ..models import ReportUpload, RowOutcome, Source, UploadRowResult, UploadStatus
 from .reporting import require_reporting
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 CHUNK_ROWS = 2000
-# Twice the Redis broker's visibility timeout: by then a message a dead worker held has had its
-# chance to come back; a file of the largest size is processed in minutes.
-STALLED_AFTER = timedelta(minutes=30)
 # The advisory-lock namespace of "a worker is processing this upload" (PostgreSQL only).
 UPLOAD_LOCK_SPACE = 0x55504C44  # "UPLD"
 
