@@ -23,9 +23,12 @@ BACKUP_CODES_NAME = _("Backup codes")
 BACKUP_CODE_COUNT = 10
 
 
-def second_factor_required(user: Any) -> bool:
-    """Whether this signed-in user must pass a second factor before using the portal."""
-    return bool(user.is_staff) or has_second_factor(user)
+def second_factor_step(user: Any) -> str | None:
+    """The URL name of the step this signed-in user owes before using the portal, if any: the
+    code for a user with a device (staff or merchant), enrolment for staff without one."""
+    if has_second_factor(user):
+        return "otp_verify"
+    return "otp_setup" if user.is_staff else None
 
 
 def has_second_factor(user: Any) -> bool:

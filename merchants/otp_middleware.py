@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .otp import has_second_factor, second_factor_required
+from .otp import second_factor_step
 
 # Reachable before the second factor: signing out, switching language, static files, health check.
 _ALWAYS_OPEN = ("logout", "set_language")
@@ -32,12 +32,12 @@ class SecondFactorMiddleware:
             user.is_authenticated
             and not user.is_verified()  # type: ignore[attr-defined]
             and not _always_open(request.path_info)
-            and second_factor_required(user)
+            and (step := second_factor_step(user))
         ):
             # Only the one step the user owes: the code if they have a device, else enrolment.
-            step = reverse("otp_verify" if has_second_factor(user) else "otp_setup")
-            if request.path_info != step:
-                return _held(request, step)
+            url = reverse(step)
+            if request.path_info != url:
+                return _held(request, url)
         return self.get_response(request)
 
 

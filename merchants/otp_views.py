@@ -71,7 +71,8 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     A user who already has a device must have passed it first (the middleware sends them to the
     code step), or a stolen password alone could enrol the thief's phone.
     """
-    if has_second_factor(request.user) and not request.user.is_verified():  # type: ignore[attr-defined]
+    enrolled = has_second_factor(request.user)
+    if enrolled and not request.user.is_verified():  # type: ignore[attr-defined]
         return redirect("otp_verify")
     device = totp_enrolment_device(user=request.user)
     form = EnrolmentForm(request.POST or None)
@@ -96,7 +97,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr_svg": totp_qr_svg(device),
             "secret": totp_secret(device),
             "next": _next_url(request),
-            "already_on": has_second_factor(request.user),
+            "already_on": enrolled,
         },
     )
 
