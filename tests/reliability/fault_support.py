@@ -22,21 +22,11 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection
 from django.db.models import Count, Sum
 
-from tests.transactions.audit.test_celery_worker import Processes
+from tests.transactions.audit.test_celery_worker import WAIT, Processes
 from tests.transactions.helpers import report, report_csv
 from transactions.models import Report, ReportUpload, TerminalDay
-
-WAIT = 60  # seconds: the longest any single wait may take before the test fails
-
-
-def require_postgres_and_redis() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: worker processes and the test share the database")
-    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-        pytest.skip("needs Redis as the Celery broker (CELERY_BROKER_URL=redis://...)")
 
 
 def worker_processes(log_dir: Path, *, broker_url: str | None = None) -> Processes:
@@ -50,11 +40,8 @@ def worker_processes(log_dir: Path, *, broker_url: str | None = None) -> Process
     return procs
 
 
-def wait_until(what: str, condition, procs: Processes | None = None) -> None:
-    """Poll ``condition`` for up to WAIT seconds; fail (with the workers' logs) otherwise."""
-    if procs is not None:
-        procs.wait_for(what, condition)
-        return
+def wait_until(what: str, condition) -> None:
+    """Poll ``condition`` for up to WAIT seconds (no worker processes to watch); fail otherwise."""
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
         if condition():

@@ -7,8 +7,6 @@ and everything of A that B's requests could change, to compare before and after.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,9 +33,8 @@ from merchants.services.terminals import terminal_key_issue
 from tests.factories import MembershipFactory, MerchantDocumentFactory, pdf_upload, png_upload
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.complaint_factories import ComplaintFactory, stored_report
-from tests.transactions.helpers import report, reporting_terminal
+from tests.transactions.helpers import report, report_csv, reporting_terminal
 from tests.transactions.reconciliation.factories import csv_bytes, line_for, upload
-from transactions.ingest.validate import FIELDS
 from transactions.models import (
     Alert,
     AlertResponse,
@@ -288,11 +285,8 @@ LIST_QUERIES = {
 
 def _report_file(a: Tenant) -> SimpleUploadedFile:
     """A batch file of A's report (A's terminal, A's report_id), uploaded by B."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerow(report(a["terminal"], report_id=str(a["report"].report_id)))
-    return SimpleUploadedFile("reports-of-b.csv", out.getvalue().encode(), "text/csv")
+    rows = [report(a["terminal"], report_id=str(a["report"].report_id))]
+    return SimpleUploadedFile("reports-of-b.csv", report_csv(rows), "text/csv")
 
 
 def _manual_report(a: Tenant, terminal: Any, **fields: Any) -> dict[str, Any]:

@@ -27,7 +27,10 @@ from django.utils import timezone
 
 from merchants.models import Terminal
 from tests.transactions.audit.helpers import plant
-from tests.transactions.audit.test_celery_worker import _a_backend_waits_for_a_lock
+from tests.transactions.audit.test_celery_worker import (
+    _a_backend_waits_for_a_lock,
+    require_postgres_and_redis,
+)
 from tests.transactions.helpers import reporting_terminal
 from transactions.audit.runner import audit_start, ensure_rules
 from transactions.models import (
@@ -45,7 +48,6 @@ from .fault_support import (
     PrivateRedis,
     queued_upload,
     reports_for,
-    require_postgres_and_redis,
     rollup_reports,
     stored_once,
     upload_done,

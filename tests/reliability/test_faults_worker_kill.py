@@ -20,7 +20,10 @@ from django.utils import timezone
 
 from merchants.models import Merchant, Terminal
 from tests.transactions.audit.helpers import plant
-from tests.transactions.audit.test_celery_worker import _a_backend_waits_for_a_lock
+from tests.transactions.audit.test_celery_worker import (
+    _a_backend_waits_for_a_lock,
+    require_postgres_and_redis,
+)
 from tests.transactions.helpers import report, reporting_terminal
 from transactions.audit.runner import ensure_rules
 from transactions.models import (
@@ -41,7 +44,6 @@ from .fault_support import (
     letter_id,
     queued_upload,
     reports_for,
-    require_postgres_and_redis,
     rollup_reports,
     stored_once,
     upload_done,

@@ -148,12 +148,17 @@ class Processes:
         )
 
 
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
+def require_postgres_and_redis() -> None:
+    """Skip unless worker processes can run: they share the test's database and broker."""
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: the worker and the test share the database (DATABASE_URL)")
+        pytest.skip("needs PostgreSQL: worker processes and the test share the database")
     if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         pytest.skip("needs Redis as the Celery broker (CELERY_BROKER_URL=redis://...)")
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    require_postgres_and_redis()
     procs = Processes(tmp_path)
     try:
         yield procs
