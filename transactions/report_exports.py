@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
 
-from .models import Cvm, Hold, PaymentMethod, Report, ReportType, Source
+from .models import Cvm, PaymentMethod, Report, ReportType, Source
+from .selectors import held_ids
 
 CHUNK = 2000
 FIELDS = (
@@ -77,11 +78,7 @@ def report_export_rows(
         for value, label in choices
     }
     yes, no = str(_("Yes")), str(_("No"))
-    active = Hold.objects.filter(released_at__isnull=True)
-    held_reports = set(active.filter(report__merchant=merchant).values_list("report_id", flat=True))
-    held_terminals = set(
-        active.filter(terminal__merchant=merchant).values_list("terminal_id", flat=True)
-    )
+    held_reports, held_terminals = held_ids(merchant)
     return _rows(reports, labels, held_reports, held_terminals, yes, no, time_as_text)
 
 

@@ -35,9 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from merchants.models import Merchant, Terminal
 
 from .models import (
-    OPEN_STATUSES,
     Alert,
-    Hold,
     Outcome,
     PaymentMethod,
     ReconciliationItem,
@@ -47,6 +45,7 @@ from .models import (
     SettlementLineOutcome,
     TerminalDay,
 )
+from .selectors import held_ids
 
 # Sort key → (the column, descending?). The pk breaks ties so that keyset pages are exact.
 SORTS: dict[str, tuple[str, bool]] = {
@@ -237,17 +236,13 @@ def _held_q(merchant: Merchant) -> Q:
     PostgreSQL then answers "held" from the primary key and (terminal, time) indexes instead of
     testing an EXISTS on every one of a million rows.
     """
-    active = Hold.objects.filter(released_at__isnull=True)
-    report_ids = list(active.filter(report__merchant=merchant).values_list("report_id", flat=True))
-    terminal_ids = list(
-        active.filter(terminal__merchant=merchant).values_list("terminal_id", flat=True)
-    )
+    report_ids, terminal_ids = held_ids(merchant)
     return Q(pk__in=report_ids) | Q(terminal_id__in=terminal_ids)
 
 
 def _status_q(merchant: Merchant, status: str) -> Q:
     if status == "under_review":
-        alerts = Alert.objects.filter(merchant=merchant, status__in=OPEN_STATUSES)
+        alerts = Alert.objects.for_merchant(merchant).unresolved()
         return Q(pk__in=alerts.values("reports"))
     if status == "amended":
         return Q(pk__in=ReportAmendment.objects.filter(report__merchant=merchant).values("report"))

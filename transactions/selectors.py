@@ -37,6 +37,16 @@ def report_held() -> Exists:
     )
 
 
+def held_ids(merchant: Merchant) -> tuple[set[int], set[int]]:
+    """The merchant's reports held now themselves, and its terminals held now (few: ids)."""
+    active = _active_holds()
+    reports = set(active.filter(report__merchant=merchant).values_list("report_id", flat=True))
+    terminals = set(
+        active.filter(terminal__merchant=merchant).values_list("terminal_id", flat=True)
+    )
+    return reports, terminals
+
+
 def reports_with_hold(reports: QuerySet[Report]) -> QuerySet[Report]:
     return reports.annotate(on_hold=report_held())
 
