@@ -116,7 +116,8 @@ def _rows(
         held = pk in held_reports or terminal_id in held_terminals
         yield [
             pk,
-            local.strftime("%Y-%m-%d %H:%M:%S") if time_as_text else local,
+            # Excel has no time zones: its cell gets the Beijing wall time, naive.
+            local.strftime("%Y-%m-%d %H:%M:%S") if time_as_text else local.replace(tzinfo=None),
             tid,
             serial,
             labels.get(type_, type_),
