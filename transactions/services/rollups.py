@@ -126,7 +126,6 @@ def rollup_fold(reports: QuerySet[Report], *, sign: int = 1) -> None:
         .annotate(n=Count("*"), amount=Sum("amount"))
         .iterator(chunk_size=10_000)
     ):
-        day = _as_date(day)
         entry = health[(merchant_id, day)]
         entry.reports += sign * n
         entry.late += sign * n if late else 0
@@ -138,12 +137,12 @@ def rollup_fold(reports: QuerySet[Report], *, sign: int = 1) -> None:
         for merchant_id, token, day, n in card_days_of(reports).values_list(
             "merchant_id", "card_token", "day", "n"
         ):
-            card_days[(merchant_id, token)][_as_date(day)] += n
+            card_days[(merchant_id, token)][day] += n
         add_cards(card_days, health)
         _upsert_health(health)
     else:
         _upsert_health(health)
-        merchant_ids = set(reports.values_list("merchant_id", flat=True).distinct())
+        merchant_ids = {merchant_id for merchant_id, _day in health}  # every report's merchant
         if merchant_ids:
             recount_cards(
                 Report.objects.filter(merchant_id__in=merchant_ids).exclude(
@@ -234,11 +233,6 @@ def _zero_if_null(expression: Any) -> Any:
     return Coalesce(expression, Value(Decimal(0)), output_field=DecimalField())
 
 
-def _as_date(value: date | str) -> date:
-    # SQLite hands TruncDate back as text.
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -254,7 +248,7 @@ def _fold_terminal_days(reports: QuerySet[Report], sign: int) -> None:
     )
     totals: dict[tuple[int, date], _Totals] = {}
     for terminal_id, merchant_id, day, hour, n, sales, amount in rows.iterator(chunk_size=10_000):
-        entry = totals.setdefault((terminal_id, _as_date(day)), _Totals(merchant_id))
+        entry = totals.setdefault((terminal_id, day), _Totals(merchant_id))
         entry.reports += sign * n
         entry.hours[hour] += sign * n
         entry.sales += sign * sales
