@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from merchants.models import Merchant, Role
 
+from .audit.base import SHANGHAI, day_bounds
 from .models import Acquirer, ReconciliationRun, Report, SettlementFile
 from .reconciliation.importer import settlement_file_create
-from .reconciliation.mapping import EXAMPLE_MAPPING, SHANGHAI, day_bounds
+from .reconciliation.mapping import EXAMPLE_MAPPING
 from .reconciliation.matching import SETTLED_TYPES
 from .services.reconciliation import settlement_file_process
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,11 +29,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Right
 from django.db.models.lookups import Exact
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant, Terminal
 
+from .audit.base import day_bounds
 from .models import (
     Alert,
     Outcome,
@@ -225,10 +225,6 @@ class ReportFilters:
         )
 
 
-def local_day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _held_q(merchant: Merchant) -> Q:
     """Reports held now, themselves or through their terminal.
 
@@ -275,9 +271,9 @@ def reports_filtered(*, merchant: Merchant, filters: ReportFilters) -> QuerySet[
     reports = Report.objects.for_merchant(merchant)
     f = filters
     if f.date_from:
-        reports = reports.filter(occurred_at__gte=local_day_start(f.date_from))
+        reports = reports.filter(occurred_at__gte=day_bounds(f.date_from)[0])
     if f.date_to:
-        reports = reports.filter(occurred_at__lt=local_day_start(f.date_to + timedelta(days=1)))
+        reports = reports.filter(occurred_at__lt=day_bounds(f.date_to)[1])
     if f.terminal is not None:
         reports = reports.filter(terminal=f.terminal)
     if f.method:

@@ -34,8 +34,9 @@ from typing import IO, Any
 import psycopg
 from django.db import connection, transaction
 
+from ..audit.base import day_bounds
 from ..models import SettlementFile, SettlementLine
-from .mapping import TYPES, RowParser, day_bounds
+from .mapping import TYPES, RowParser
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal
 
+from ..audit.base import day_bounds
 from ..ingest.files import (
     CSV,
     FileFormatError,
@@ -50,7 +51,7 @@ from ..models import (
     SettlementLineOutcome,
 )
 from .fast_csv import COPY_LINES, Unsupported, fast_csv_import
-from .mapping import ParsedLine, RowParser, day_bounds, excel_text
+from .mapping import ParsedLine, RowParser, excel_text
 from .workflow import file_move
 
 log = logging.getLogger(__name__)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from ..audit.base import SHANGHAI
 
 FIELDS: dict[str, Any] = {
     "settlement_date": gettext_lazy("settlement date"),
@@ -266,9 +265,3 @@ def _is_whole_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The Beijing day as an aware [start, end) pair."""
-    start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
-    return start, start + timedelta(days=1)

@@ -8,7 +8,7 @@ through ``report_amend`` in the same transaction, so a decision and its money ef
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,7 +25,7 @@ from merchants.models import Merchant
 from merchants.statemachine import TransitionNotAllowed
 from merchants.validators import normalize_cn_phone, validate_document
 
-from ..audit.base import SHANGHAI
+from ..audit.base import day_bounds
 from ..complaint_workflow import COMPLAINT, HANDLE, MERCHANT_VISIBLE
 from ..models import (
     COMPLAINT_OPEN_STATUSES,
@@ -82,8 +82,8 @@ def reports_matching(
     if tid.strip():
         filters &= Q(tid=tid.strip().upper())
     if day is not None:
-        start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
-        filters &= Q(occurred_at__gte=start, occurred_at__lt=start + timedelta(days=1))
+        start, end = day_bounds(day)
+        filters &= Q(occurred_at__gte=start, occurred_at__lt=end)
     if amount is not None:
         filters &= Q(amount=amount)
     if last4.strip():
