@@ -316,13 +316,7 @@ def _search_order(column: str, descending: bool) -> list[OrderBy]:
     return [key.asc(), F("pk").asc()]
 
 
-@dataclass(frozen=True)
-class RollupTotal:
-    reports: int
-    sales_amount: Decimal
-
-
-def rollup_total(*, merchant: Merchant, filters: ReportFilters) -> RollupTotal | None:
+def rollup_total(*, merchant: Merchant, filters: ReportFilters) -> int | None:
     """How many reports the filters select, from the daily rollups; None when they cannot tell.
 
     Counting a million rows on every page is what keyset pagination avoids; the rollups hold one
@@ -337,7 +331,4 @@ def rollup_total(*, merchant: Merchant, filters: ReportFilters) -> RollupTotal |
         days = days.filter(day__lte=filters.date_to)
     if filters.terminal is not None:
         days = days.filter(terminal=filters.terminal)
-    totals = days.aggregate(reports=Sum("reports"), sales_amount=Sum("sales_amount"))
-    return RollupTotal(
-        reports=totals["reports"] or 0, sales_amount=totals["sales_amount"] or Decimal("0")
-    )
+    return days.aggregate(reports=Sum("reports"))["reports"] or 0
