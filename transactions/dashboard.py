@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from merchants.models import Merchant
@@ -186,9 +186,12 @@ def merchant_dashboard(*, merchant: Merchant, period: Period) -> Dashboard:
     days = TerminalDay.objects.filter(in_period)
     _heatmap(board, days)
     _terminals(board, days)
-    alerts = Alert.objects.for_merchant(merchant).unresolved()
-    board.open_alerts = alerts.count()
-    board.missing = alerts.filter(MISSING_REPORTS).count()
+    counts = (
+        Alert.objects.for_merchant(merchant)
+        .unresolved()
+        .aggregate(open=Count("pk"), missing=Count("pk", filter=MISSING_REPORTS))
+    )
+    board.open_alerts, board.missing = counts["open"], counts["missing"]
     board.active_holds = active_holds_for_merchant(merchant=merchant).count()
     return board
 
