@@ -6,11 +6,11 @@ their reports; alerts and holds are counted where they stand now.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from merchants.models import Merchant
 from merchants.regions import PROVINCES
@@ -155,16 +155,14 @@ def merchants_at_risk(limit: int = AT_RISK) -> list[RiskRow]:
         .annotate(n=Count("*"), high=Count("pk", filter=Q(severity__in=HIGH)))
     ):
         risk[merchant_id] = RiskRow(merchant_id, "", high, open_alerts)
-    holds: dict[int, int] = defaultdict(int)
-    active = Hold.objects.filter(released_at__isnull=True).order_by()
-    for path in ("report__merchant_id", "terminal__merchant_id"):
-        for merchant_id, n in (
-            active.filter(**{f"{path.split('__')[0]}__isnull": False})
-            .values_list(path)
-            .annotate(n=Count("*"))
-        ):
-            holds[merchant_id] += n
-    for merchant_id, n in holds.items():
+    # A hold is on a report or on a terminal, never both: its merchant is whichever it has.
+    holds = (
+        Hold.objects.filter(released_at__isnull=True)
+        .order_by()
+        .values_list(Coalesce("report__merchant_id", "terminal__merchant_id"))
+        .annotate(n=Count("*"))
+    )
+    for merchant_id, n in holds:
         risk.setdefault(merchant_id, RiskRow(merchant_id, "")).holds = n
     top = sorted(
         risk.values(), key=lambda r: (-r.high_alerts, -r.holds, -r.open_alerts, r.merchant_id)
