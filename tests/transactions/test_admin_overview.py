@@ -97,6 +97,15 @@ def test_merchants_at_risk_rank_high_severity_alerts_then_holds(client, reviewer
     ]
 
 
+def test_holds_on_a_report_and_on_a_terminal_both_count_for_their_merchant(client, reviewer):
+    terminal = _terminal("31")
+    alert = AlertFactory(merchant=terminal.merchant, severity="medium", terminal=terminal)
+    Hold.objects.create(alert=alert, report=plant(terminal, at=shanghai(1, 10)), reason="check")
+    Hold.objects.create(alert=alert, terminal=terminal, reason="check")
+    [row] = _overview(client).at_risk
+    assert (row.merchant_id, row.holds, row.open_alerts) == (terminal.merchant_id, 2, 1)
+
+
 def test_the_page_has_charts_and_tables_of_the_same_numbers(client, reviewer):
     AlertFactory(rule=AuditRule.objects.get(code="late_report"), severity="medium")
     html = client.get(URL).content.decode()
