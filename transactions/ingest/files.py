@@ -88,7 +88,7 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in excel_rows(stream):
-        yield number, [_excel_cell(c) for c in cells]
+        yield number, [excel_text(c) for c in cells]
 
 
 def excel_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
@@ -107,13 +107,18 @@ def excel_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         workbook.close()
 
 
-def _excel_cell(value: Any) -> Any:
-    # Excel turns times and numbers into its own types; the wire format wants text.
+def excel_text(value: Any) -> str:
+    """An Excel cell as stripped text: dates in ISO, whole numbers without a decimal point.
+
+    Excel turns times and numbers into its own types; the wire format wants text.
+    """
+    if value is None:
+        return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value
+    return str(value).strip()
 
 
 def discard_upload(instance: Any, field: str = "file") -> None:

@@ -38,6 +38,7 @@ from ..ingest.files import (
     _csv_rows,
     discard_upload,
     excel_rows,
+    excel_text,
     sniff_format,
 )
 from ..locks import worker_claim
@@ -51,7 +52,7 @@ from ..models import (
     SettlementLineOutcome,
 )
 from .fast_csv import COPY_LINES, Unsupported, fast_csv_import
-from .mapping import ParsedLine, RowParser, excel_text
+from .mapping import ParsedLine, RowParser
 from .workflow import file_move
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..audit.base import SHANGHAI
+from ..ingest.files import excel_text
 
 FIELDS: dict[str, Any] = {
     "settlement_date": gettext_lazy("settlement date"),
@@ -248,17 +249,6 @@ class RowParser:
         if moment.tzinfo is None:
             return moment.replace(tzinfo=SHANGHAI)
         return moment.astimezone(SHANGHAI)
-
-
-def excel_text(value: Any) -> str:
-    """An Excel cell as stripped text: dates in ISO, whole numbers without a decimal point."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _is_whole_number(value: Any) -> bool:
