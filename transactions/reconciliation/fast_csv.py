@@ -36,7 +36,7 @@ from django.db import connection, transaction
 
 from ..audit.base import day_bounds
 from ..models import SettlementFile, SettlementLine
-from .mapping import TYPES, RowParser
+from .mapping import RowParser
 
 log = logging.getLogger(__name__)
 
@@ -178,10 +178,9 @@ class LineReader:
     def _type(self, text: bytes) -> bytes | None:
         if text not in self.types:
             kind = text.decode("utf-8", "replace")
-            value = None
-            if kind == kind.strip():
-                value = self.parser.type_values.get(kind) or kind.lower()
-            self.types[text] = value.encode() if value in TYPES else None
+            # A cell with spaces around it is the validator's to read (it strips them).
+            value = self.parser.stored_type(kind) if kind == kind.strip() else None
+            self.types[text] = value.encode() if value is not None else None
         return self.types[text]
 
 

@@ -164,21 +164,26 @@ class RowParser:
             errors["masked_pan"] = [_("Expected a masked card number such as 622848******1234.")]
         occurred_at = self._time(self._cell(cells, "occurred_at"), errors)
         kind = self._cell(cells, "type")
-        if kind:
-            kind = self.type_values.get(kind) or kind.lower()
-            if kind not in TYPES:
-                errors["type"] = [_("Unknown transaction type.")]
+        stored_type = self.stored_type(kind) if kind else ""
+        if stored_type is None:
+            errors["type"] = [_("Unknown transaction type.")]
         if errors:
             return None, errors
-        assert settlement_date is not None and amount is not None
+        assert settlement_date is not None and amount is not None and stored_type is not None
         day = occurred_at.date() if occurred_at else settlement_date
         return (
             ParsedLine(
                 line_no, settlement_date, mid, tid.upper(), rrn, trace_no, batch_no, amount, fee,
-                masked_pan, occurred_at, kind, day,
+                masked_pan, occurred_at, stored_type, day,
             ),
             {},
         )  # fmt: skip
+
+    def stored_type(self, kind: str) -> str | None:
+        """The type a (non-empty) type cell stands for, by the acquirer's words or ours; None
+        when it is neither."""
+        value = self.type_values.get(kind) or kind.lower()
+        return value if value in TYPES else None
 
     def _cell(self, cells: list[str], field: str) -> str:
         position = self._positions.get(field)
