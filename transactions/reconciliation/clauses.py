@@ -17,6 +17,8 @@ R = Report._meta.db_table
 F = SettlementFile._meta.db_table
 OPEN = "recon_open_lines"
 OUTCOME_COLUMNS = "file_id, line_id, report_id, reported_amount, outcome"
+# The acquirer's amount tolerance, as a number the SQL can compare differences with.
+TOLERANCE = "CAST(%(tolerance)s AS NUMERIC)"
 
 # A line settles a report of its own kind only. With the acquirer's type mapped, the types are
 # equal (and a negative amount is a refund's or a void's); without it the sign tells: a negative

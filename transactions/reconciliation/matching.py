@@ -40,7 +40,18 @@ from ..models import (
     ReconciliationTotal,
     SettlementFile,
 )
-from .clauses import COMPATIBLE, OPEN, OUT, OUTCOME_COLUMNS, RRN_KEY, TRACE_KEY, L, R, unclaimed
+from .clauses import (
+    COMPATIBLE,
+    OPEN,
+    OUT,
+    OUTCOME_COLUMNS,
+    RRN_KEY,
+    TOLERANCE,
+    TRACE_KEY,
+    L,
+    R,
+    unclaimed,
+)
 from .split import settle_rest
 
 log = logging.getLogger(__name__)
@@ -180,7 +191,7 @@ def _pair(
     *,
     lines: tuple[str, str],
     first: bool = False,
-) -> int:
+) -> None:
     """One exact pass: each report takes at most one line with ``key``, each line one report.
 
     A report's best line is the closest in amount, then the earliest; a line's best report the
@@ -209,16 +220,15 @@ def _pair(
         )
         INSERT INTO {OUT} ({OUTCOME_COLUMNS})
         SELECT %(file)s, line_id, report_id, amount,
-            CASE WHEN diff <= CAST(%(tolerance)s AS NUMERIC)
+            CASE WHEN diff <= {TOLERANCE}
                  THEN '{Outcome.MATCHED}' ELSE '{Outcome.AMOUNT_MISMATCH}' END
         FROM ranked
         WHERE ranked.report_rank = 1 AND ranked.line_rank = 1
-          AND (ranked.diff <= CAST(%(tolerance)s AS NUMERIC)
+          AND (ranked.diff <= {TOLERANCE}
                OR (ranked.other_line IS NULL AND ranked.other_report IS NULL))
         """,
         params,
     )
-    return cursor.rowcount
 
 
 def _tolerant(cursor: Any, params: dict[str, Any], window: int) -> int:
@@ -240,7 +250,7 @@ def _tolerant(cursor: Any, params: dict[str, Any], window: int) -> int:
             FROM {OPEN} AS l JOIN {R} AS r ON r.terminal_id = l.terminal_id
             WHERE l.occurred_at IS NOT NULL
               AND r.occurred_at >= {low} AND r.occurred_at <= {high}
-              AND ROUND(ABS(ABS(l.amount) - r.amount), 2) <= CAST(%(tolerance)s AS NUMERIC)
+              AND ROUND(ABS(ABS(l.amount) - r.amount), 2) <= {TOLERANCE}
               AND {COMPATIBLE} AND {unclaimed(params["merchant"])}
         ), ranked AS (
             SELECT line_id, report_id, amount,

@@ -21,14 +21,23 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Outcome
-from .clauses import COMPATIBLE, OPEN, OUT, OUTCOME_COLUMNS, RRN_KEY, TRACE_KEY, R, unclaimed
+from .clauses import (
+    COMPATIBLE,
+    OPEN,
+    OUT,
+    OUTCOME_COLUMNS,
+    RRN_KEY,
+    TOLERANCE,
+    TRACE_KEY,
+    R,
+    unclaimed,
+)
 
 SPLIT_MAX_LINES = 8
-TOLERANCE = "CAST(%(tolerance)s AS NUMERIC)"
 
 
-def settle_rest(cursor: Any, params: dict[str, Any]) -> int:
-    """Match split settlements and pair the rest of the lines under a key; returns how many."""
+def settle_rest(cursor: Any, params: dict[str, Any]) -> None:
+    """Match split settlements and pair the rest of the lines under a key."""
     taken = unclaimed(params["merchant"])
     keyed = " UNION ALL ".join(
         f"""
@@ -109,4 +118,3 @@ def settle_rest(cursor: Any, params: dict[str, Any]) -> int:
         """,
         params,
     )
-    return cursor.rowcount
