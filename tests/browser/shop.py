@@ -23,6 +23,17 @@ from transactions.services.holds import hold_place
 
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory's
 
+
+def held_asking_the_owner(alert: Alert) -> AbstractBaseUser:
+    """A lead takes the MCC-jump alert, asks the merchant why and places a hold; returns an
+    owner of the merchant, who is to answer."""
+    lead = StaffFactory(groups=["compliance lead"])
+    alert_transition(alert=alert, name="take", actor=lead)
+    alert_transition(alert=alert, name="ask_merchant", actor=lead, reason="Why MCC 5812?")
+    hold_place(alert=alert, actor=lead, reason="Suspected MCC jumping")
+    return MembershipFactory(merchant=alert.merchant, role=Role.OWNER).user
+
+
 # (days ago, Shanghai hour, method, amount): yesterday has 3 credit-card sales among others.
 SALES = [
     (1, 10, "credit_card", "128.50"),
@@ -67,11 +78,7 @@ def shop_with_a_held_alert() -> Shop:
     reports.append(plant(terminal, at=shanghai(3, 20), mcc="5812", rrn="331299999999"))
     audit()
     [alert] = alerts("mcc_jump")
-    lead = StaffFactory(groups=["compliance lead"])
-    alert_transition(alert=alert, name="take", actor=lead)
-    alert_transition(alert=alert, name="ask_merchant", actor=lead, reason="Why MCC 5812?")
-    hold_place(alert=alert, actor=lead, reason="Suspected MCC jumping")
-    owner = MembershipFactory(merchant=terminal.merchant, role=Role.OWNER).user
+    owner = held_asking_the_owner(alert)
     upload = ReportUpload.objects.create(
         merchant=terminal.merchant,
         uploaded_by=owner,

@@ -5,13 +5,11 @@ import re
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from merchants.models import Role
 from tests.browser.conftest import screenshot
-from tests.factories import PDF_BYTES, MembershipFactory, StaffFactory
+from tests.browser.shop import held_asking_the_owner
+from tests.factories import PDF_BYTES
 from tests.transactions.audit.helpers import alerts, audit, only_rule, plant, reporting_terminal
 from transactions.models import AlertStatus
-from transactions.services.alerts import alert_transition
-from transactions.services.holds import hold_place
 
 
 def _held_alert_asking_the_owner():
@@ -20,12 +18,7 @@ def _held_alert_asking_the_owner():
     plant(terminal, mcc="5812", received=timezone.now())
     audit()
     [alert] = alerts("mcc_jump")
-    lead = StaffFactory(groups=["compliance lead"])
-    alert_transition(alert=alert, name="take", actor=lead)
-    alert_transition(alert=alert, name="ask_merchant", actor=lead, reason="Why MCC 5812?")
-    hold_place(alert=alert, actor=lead, reason="Suspected MCC jumping")
-    owner = MembershipFactory(merchant=terminal.merchant, role=Role.OWNER).user
-    return alert, owner
+    return alert, held_asking_the_owner(alert)
 
 
 def test_owner_answers_a_held_alert(page: Page, live_server):
