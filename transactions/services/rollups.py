@@ -37,7 +37,6 @@ from ..audit.base import SHANGHAI
 from ..audit.rules.late_report import DEFAULT_DEADLINE_HOURS, late_q
 from ..models import (
     HOUR_FIELDS,
-    MerchantCard,
     MerchantDay,
     MerchantDayMix,
     Report,
@@ -181,7 +180,6 @@ def merchant_days_rebuild() -> None:
     """Recount :class:`MerchantDay`, :class:`MerchantDayMix` and :class:`MerchantCard` in SQL."""
     MerchantDayMix.objects.all().delete()
     MerchantDay.objects.all().delete()
-    MerchantCard.objects.all().delete()
     reports = Report.objects.order_by().annotate(day=local_day())
     mix = reports.values("merchant_id", "day", "method", "type").annotate(
         reports=Count("*"), amount=Sum("amount")
@@ -204,7 +202,7 @@ def merchant_days_rebuild() -> None:
         ("merchant_id", "day", "reports", "late", "card_sales", "repeat_sales"),
         health,
     )
-    recount_cards(Report.objects.all(), merchant_ids=None)
+    recount_cards(Report.objects.all(), merchant_ids=None)  # deletes every card first
 
 
 # --- reading the batch -------------------------------------------------------------------------
