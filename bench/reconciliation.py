@@ -84,7 +84,7 @@ def write_file(path: Path, seed: int = 5) -> dict[str, int]:
     """The settlement CSV; returns the outcome counts the plan expects."""
     from django.db import connection, transaction
 
-    from transactions.audit.base import SHANGHAI
+    from transactions.beijing import SHANGHAI
 
     rnd = random.Random(seed)
     with connection.cursor() as cursor:

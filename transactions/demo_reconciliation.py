@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from merchants.models import Merchant, Role
 
-from .audit.base import SHANGHAI, day_bounds
+from .beijing import SHANGHAI, day_bounds
 from .models import Acquirer, ReconciliationRun, Report, SettlementFile
 from .reconciliation.importer import settlement_file_create
 from .reconciliation.mapping import EXAMPLE_MAPPING

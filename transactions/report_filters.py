@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant, Terminal
 
-from .audit.base import day_bounds
+from .beijing import day_bounds
 from .models import (
     Alert,
     Outcome,

@@ -90,7 +90,7 @@ def _demo_run():
 
 
 def test_seed_demo_reconciles_a_settlement_file_with_one_of_each_difference():
-    from transactions.audit.base import day_bounds
+    from transactions.beijing import day_bounds
     from transactions.models import FileStatus, Report
     from transactions.reconciliation.matching import SETTLED_TYPES
 

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
+from ..beijing import SHANGHAI as SHANGHAI  # the rules' zone, imported from here
 from ..models import Report
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The Beijing day as an aware [start, end) pair (index-friendly bounds, unlike ``__date``)."""
-    start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
-    return start, start + timedelta(days=1)
 
 
 @dataclass

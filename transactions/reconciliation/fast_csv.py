@@ -34,7 +34,7 @@ from typing import IO, Any
 import psycopg
 from django.db import connection, transaction
 
-from ..audit.base import day_bounds
+from ..beijing import day_bounds
 from ..models import SettlementFile, SettlementLine
 from .mapping import RowParser
 

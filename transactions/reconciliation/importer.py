@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal
 
-from ..audit.base import day_bounds
+from ..beijing import day_bounds
 from ..ingest.files import (
     CSV,
     FileFormatError,

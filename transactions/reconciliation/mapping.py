@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..audit.base import SHANGHAI
+from ..beijing import SHANGHAI
 from ..ingest.files import excel_text
 
 FIELDS: dict[str, Any] = {

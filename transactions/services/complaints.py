@@ -25,7 +25,7 @@ from merchants.models import Merchant
 from merchants.statemachine import TransitionNotAllowed
 from merchants.validators import normalize_cn_phone, validate_document
 
-from ..audit.base import day_bounds
+from ..beijing import day_bounds
 from ..complaint_workflow import COMPLAINT, HANDLE, MERCHANT_VISIBLE
 from ..models import (
     COMPLAINT_OPEN_STATUSES,
