@@ -78,8 +78,8 @@ def wipe() -> None:
 
 def reset_audits() -> None:
     """Forget every audit run and alert, and the incremental batch, so the next run is a first run."""
+    from transactions.analytics.rollups import rollup_fold
     from transactions.models import Report
-    from transactions.services.rollups import rollup_fold
 
     rollup_fold(Report.objects.filter(batch_no=INCREMENT_BATCH), sign=-1)
     with connection.cursor() as cursor:
@@ -292,7 +292,7 @@ def build(*, reports: int, merchants: int, anchor: datetime, seed: int = 7) -> i
         )
         stored = w.count - cursor.rowcount
     # COPY went around ingestion, so the daily totals are counted from the reports once.
-    from transactions.services.rollups import rollup_rebuild
+    from transactions.analytics.rollups import rollup_rebuild
 
     rollup_rebuild()
     return stored
@@ -426,7 +426,7 @@ def build_increment(*, anchor: datetime, count: int, seed: int = 11) -> int:
             batch=INCREMENT_BATCH,
         )
     # What ingestion does in the same transaction as the reports (COPY went around it).
-    from transactions.services.rollups import rollup_fold
+    from transactions.analytics.rollups import rollup_fold
 
     rollup_fold(Report.objects.filter(batch_no=INCREMENT_BATCH))
     return w.count

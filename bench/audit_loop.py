@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from merchants.models import Terminal, TerminalStatus
-from transactions.audit.base import SHANGHAI
+from portal.common.beijing import SHANGHAI
 from transactions.audit.rules import REGISTRY
 from transactions.models import Report
 

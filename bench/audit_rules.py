@@ -31,10 +31,10 @@ from audit_loop import python_loop, report_count  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from transactions.analytics.rollups import rollup_rebuild  # noqa: E402
 from transactions.audit import runner  # noqa: E402
 from transactions.audit.rules import REGISTRY  # noqa: E402
 from transactions.models import Alert, TerminalDay  # noqa: E402
-from transactions.services.rollups import rollup_rebuild  # noqa: E402
 
 TIMES: dict[str, float] = defaultdict(float)  # finding, by rule
 WRITES: dict[str, float] = defaultdict(float)  # turning findings into alerts, by rule

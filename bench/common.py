@@ -46,7 +46,7 @@ def make_terminal(tag: str) -> tuple[Any, str, str]:
         Terminal,
         TerminalStatus,
     )
-    from merchants.services.terminals import terminal_key_issue
+    from merchants.terminals.services import terminal_key_issue
 
     suffix = uuid.uuid4().hex[:6]
     merchant = Merchant.objects.create(

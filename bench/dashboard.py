@@ -70,7 +70,7 @@ def build(*, rebuild: bool) -> None:
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("DROP TABLE IF EXISTS dash_bench_terminals")
     step = time.perf_counter()
-    from transactions.services.rollups import rollup_rebuild
+    from transactions.analytics.rollups import rollup_rebuild
 
     rollup_rebuild()
     print(f"rollups rebuilt: {time.perf_counter() - step:.0f} s")

@@ -114,9 +114,9 @@ def child(kind: str, merchant_id: int) -> None:
 
     django.setup()
     from merchants.models import Merchant
-    from transactions.exports import stream_csv, stream_xlsx
-    from transactions.report_exports import report_export_header, report_export_rows
-    from transactions.report_filters import ReportFilters, reports_filtered
+    from portal.common.exports import stream_csv, stream_xlsx
+    from transactions.reports.exports import report_export_header, report_export_rows
+    from transactions.reports.filters import ReportFilters, reports_filtered
 
     merchant = Merchant.objects.get(pk=merchant_id)
     before = _rss_mb()
@@ -136,7 +136,7 @@ def child(kind: str, merchant_id: int) -> None:
 
         from openpyxl import Workbook
 
-        from transactions.exports import _xlsx_cell
+        from portal.common.exports import _xlsx_cell
 
         book = Workbook(write_only=True)
         ws = book.create_sheet()

@@ -18,7 +18,7 @@ common.setup_django()
 
 from django.db import connection  # noqa: E402
 
-from transactions.services.ingest import report_ingest_batch  # noqa: E402
+from transactions.ingest.services import report_ingest_batch  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 BATCH = 5000

@@ -149,7 +149,7 @@ def seed(*, terminals: int, history_days: int, per_day: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from merchants.models import Membership, Role
-    from transactions.services.ingest import report_ingest_batch
+    from transactions.ingest.services import report_ingest_batch
 
     made = [common.make_terminal("load") for _ in range(terminals)]
     first = made[0][0]

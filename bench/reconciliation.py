@@ -84,7 +84,7 @@ def write_file(path: Path, seed: int = 5) -> dict[str, int]:
     """The settlement CSV; returns the outcome counts the plan expects."""
     from django.db import connection, transaction
 
-    from transactions.beijing import SHANGHAI
+    from portal.common.beijing import SHANGHAI
 
     rnd = random.Random(seed)
     with connection.cursor() as cursor:
@@ -245,10 +245,10 @@ def main() -> None:
 
     from transactions.models import Report
     from transactions.reconciliation.importer import settlement_file_import
-    from transactions.services.reconciliation import reconciliation_run
+    from transactions.reconciliation.services import reconciliation_run
 
     logging.basicConfig(level=logging.WARNING, format="  %(message)s")
-    for name in ("transactions.reconciliation", "transactions.services.reconciliation"):
+    for name in ("transactions.reconciliation", "transactions.reconciliation.services"):
         logging.getLogger(name).setLevel(logging.INFO)
     ensure_dataset()
     reset()

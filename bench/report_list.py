@@ -29,9 +29,9 @@ def main() -> None:
 
     from merchants.models import Merchant, Terminal
     from transactions.models import Report
-    from transactions.report_filters import ReportFilters, reports_filtered
-    from transactions.report_pages import SORTS, _after, make_cursor, report_page
-    from transactions.selectors import reports_with_hold
+    from transactions.reports.filters import ReportFilters, reports_filtered
+    from transactions.reports.pages import SORTS, _after, make_cursor, report_page
+    from transactions.reports.selectors import reports_with_hold
 
     n = 1_000_000
     merchant = Merchant.objects.get(pk=exports.ensure_reports(n)[n])

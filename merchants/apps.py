@@ -7,4 +7,4 @@ class MerchantsConfig(AppConfig):
     verbose_name = _("Merchants")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from portal.common import checks  # noqa: F401  (registers the deploy checks)

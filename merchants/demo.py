@@ -15,17 +15,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
-from .models import ApplicationStatus, DocumentKind, ReportingMethod
-from .otp import backup_codes_issue
-from .services.members import member_add
-from .services.onboarding import (
+from merchants.accounts.otp import backup_codes_issue
+from merchants.members.services import member_add
+from merchants.models import ApplicationStatus, DocumentKind, ReportingMethod
+from merchants.onboarding.services import (
     application_transition,
     application_update,
     document_add,
     merchant_signup,
 )
-from .services.reporting import reporting_settings_update
-from .services.terminals import (
+from merchants.reporting.services import reporting_settings_update
+from merchants.terminals.services import (
     terminal_assign_tid,
     terminal_key_issue,
     terminal_register,

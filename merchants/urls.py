@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import members, onboarding, settings, terminals
+from merchants.members import views as members
+from merchants.onboarding import views as onboarding
+from merchants.reporting import views as settings
+from merchants.terminals import views as terminals
 
 app_name = "merchants"
 

@@ -62,12 +62,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "merchants.otp_middleware.SecondFactorMiddleware",
+    "merchants.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "merchants.middleware.MembershipMiddleware",
+    "merchants.members.middleware.MembershipMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,8 +86,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "merchants.context_processors.membership",
+                "merchants.members.context_processors.membership",
             ],
+            # Template tags live with their feature, not in an app's templatetags/ folder.
+            "libraries": {"complaint_tags": "transactions.complaints.templatetags"},
         },
     },
 ]
@@ -219,7 +221,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner on every manage.py command
-AXES_LOCKOUT_CALLABLE = "merchants.otp_views.locked_out"
+AXES_LOCKOUT_CALLABLE = "merchants.accounts.views.locked_out"
 # Behind one proxy that sets X-Forwarded-For, count failures per client address, not the proxy's.
 if env.bool("TRUST_X_FORWARDED_FOR", default=False):
     AXES_IPWARE_PROXY_COUNT = 1

@@ -9,9 +9,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from merchants import otp_views
-
-from . import views
+from merchants.accounts import views as otp_views
+from portal import views
 
 admin.site.site_header = _("Merchant reporting portal — compliance")
 admin.site.site_title = _("Compliance admin")

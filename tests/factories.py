@@ -12,8 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum.cn import ric, uscc
 
-from merchants.groups import sync_staff_groups
-from merchants.masking import mask_id_number
+from merchants.accounts.groups import sync_staff_groups
 from merchants.models import (
     ApplicationStatus,
     DocumentKind,
@@ -25,6 +24,7 @@ from merchants.models import (
     Terminal,
     TerminalStatus,
 )
+from portal.common.masking import mask_id_number
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

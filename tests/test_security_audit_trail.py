@@ -30,7 +30,7 @@ from merchants.models import (
     Terminal,
     TerminalKey,
 )
-from merchants.services.terminals import terminal_key_issue, terminal_key_revoke
+from merchants.terminals.services import terminal_key_issue, terminal_key_revoke
 from tests.factories import (
     MembershipFactory,
     MerchantFactory,
@@ -42,7 +42,9 @@ from tests.reliability.scoreboard import record
 from tests.transactions.alert_factories import raised_alert
 from tests.transactions.complaint_factories import ComplaintFactory, reviewer
 from tests.transactions.reconciliation.factories import AcquirerFactory
+from transactions.alerts.services import alert_transition
 from transactions.audit.rules import REGISTRY
+from transactions.complaints.services import complaint_transition
 from transactions.models import (
     Acquirer,
     Alert,
@@ -53,9 +55,7 @@ from transactions.models import (
     ComplaintTransition,
     Hold,
 )
-from transactions.services.alerts import alert_transition
-from transactions.services.complaints import complaint_transition
-from transactions.services.holds import hold_place
+from transactions.reports.holds import hold_place
 
 pytestmark = pytest.mark.django_db
 

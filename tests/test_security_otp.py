@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from merchants.otp import backup_codes_issue
+from merchants.accounts.otp import backup_codes_issue
 from tests.conftest import SecondFactorClient
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 from tests.reliability.scoreboard import record

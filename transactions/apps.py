@@ -7,4 +7,4 @@ class TransactionsConfig(AppConfig):
     verbose_name = _("Transactions")
 
     def ready(self) -> None:
-        from .api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from transactions.api import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -2,16 +2,16 @@
 
 from celery import shared_task
 
-from .audit.runner import (
+from transactions.audit.runner import (
     audit_failed,
     audit_in_flight,
     audit_run_part,
     audit_stalled_parts,
     audit_start,
 )
-from .models import AuditRunPart
-from .services.reconciliation import settlement_file_process, settlement_files_stalled
-from .services.uploads import upload_process, uploads_stalled
+from transactions.ingest.uploads import upload_process, uploads_stalled
+from transactions.models import AuditRunPart
+from transactions.reconciliation.services import settlement_file_process, settlement_files_stalled
 
 SCHEDULED = "beat"
 
@@ -71,7 +71,7 @@ def audit_part(part_id: int) -> None:
 @shared_task
 def flag_overdue_complaints() -> int:
     """Beat: flag complaints past their deadline and notify, once each (see the service)."""
-    from .services.complaints import complaints_flag_overdue
+    from transactions.complaints.services import complaints_flag_overdue
 
     return complaints_flag_overdue()
 

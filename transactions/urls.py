@@ -1,6 +1,11 @@
 from django.urls import path
 
-from .views import alerts, complaints, dashboard, reconciliation, reports, uploads
+from transactions.alerts import views as alerts
+from transactions.analytics import views as dashboard
+from transactions.complaints import views as complaints
+from transactions.ingest import views as uploads
+from transactions.reconciliation import views as reconciliation
+from transactions.reports import views as reports
 
 app_name = "transactions"
 

@@ -2,9 +2,9 @@
 
 import django.core.validators
 import django.db.models.deletion
-import merchants.fields
+import portal.common.fields
 import merchants.models.application
-import merchants.validators
+import portal.common.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -25,8 +25,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('legal_name', models.CharField(blank=True, max_length=200, verbose_name='legal name')),
                 ('short_name', models.CharField(blank=True, max_length=60, verbose_name='short name')),
-                ('uscc', models.CharField(blank=True, help_text='18 characters, as printed on the business licence.', max_length=18, validators=[merchants.validators.validate_uscc], verbose_name='unified social credit code')),
-                ('mcc', models.CharField(blank=True, help_text='Merchant category code (ISO 18245), e.g. 5411 for supermarkets.', max_length=4, validators=[merchants.validators.validate_mcc], verbose_name='MCC')),
+                ('uscc', models.CharField(blank=True, help_text='18 characters, as printed on the business licence.', max_length=18, validators=[portal.common.validators.validate_uscc], verbose_name='unified social credit code')),
+                ('mcc', models.CharField(blank=True, help_text='Merchant category code (ISO 18245), e.g. 5411 for supermarkets.', max_length=4, validators=[portal.common.validators.validate_mcc], verbose_name='MCC')),
                 ('legal_rep_name', models.CharField(blank=True, max_length=100, verbose_name='legal representative')),
                 ('legal_rep_id_masked', models.CharField(blank=True, max_length=18, verbose_name='legal representative ID number')),
                 ('registered_province', models.CharField(blank=True, choices=[('11', 'Beijing'), ('12', 'Tianjin'), ('13', 'Hebei'), ('14', 'Shanxi'), ('15', 'Inner Mongolia'), ('21', 'Liaoning'), ('22', 'Jilin'), ('23', 'Heilongjiang'), ('31', 'Shanghai'), ('32', 'Jiangsu'), ('33', 'Zhejiang'), ('34', 'Anhui'), ('35', 'Fujian'), ('36', 'Jiangxi'), ('37', 'Shandong'), ('41', 'Henan'), ('42', 'Hubei'), ('43', 'Hunan'), ('44', 'Guangdong'), ('45', 'Guangxi'), ('46', 'Hainan'), ('50', 'Chongqing'), ('51', 'Sichuan'), ('52', 'Guizhou'), ('53', 'Yunnan'), ('54', 'Tibet'), ('61', 'Shaanxi'), ('62', 'Gansu'), ('63', 'Qinghai'), ('64', 'Ningxia'), ('65', 'Xinjiang'), ('71', 'Taiwan'), ('81', 'Hong Kong'), ('82', 'Macao')], max_length=2, verbose_name='registered province')),
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('bank_account_holder', models.CharField(blank=True, max_length=200, verbose_name='account holder')),
                 ('bank_account_last4', models.CharField(blank=True, max_length=4, verbose_name='account last four digits')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('info_requested', 'More information needed'), ('resubmitted', 'Resubmitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_index=True, default='draft', max_length=20, verbose_name='application status')),
-                ('mid', models.CharField(blank=True, db_index=True, max_length=15, null=True, validators=[merchants.validators.validate_mid], verbose_name='acquirer merchant ID (MID)')),
+                ('mid', models.CharField(blank=True, db_index=True, max_length=15, null=True, validators=[portal.common.validators.validate_mid], verbose_name='acquirer merchant ID (MID)')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='last submitted')),
                 ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
@@ -70,8 +70,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('legal_name', models.CharField(blank=True, max_length=200, verbose_name='legal name')),
                 ('short_name', models.CharField(blank=True, max_length=60, verbose_name='short name')),
-                ('uscc', models.CharField(blank=True, help_text='18 characters, as printed on the business licence.', max_length=18, validators=[merchants.validators.validate_uscc], verbose_name='unified social credit code')),
-                ('mcc', models.CharField(blank=True, help_text='Merchant category code (ISO 18245), e.g. 5411 for supermarkets.', max_length=4, validators=[merchants.validators.validate_mcc], verbose_name='MCC')),
+                ('uscc', models.CharField(blank=True, help_text='18 characters, as printed on the business licence.', max_length=18, validators=[portal.common.validators.validate_uscc], verbose_name='unified social credit code')),
+                ('mcc', models.CharField(blank=True, help_text='Merchant category code (ISO 18245), e.g. 5411 for supermarkets.', max_length=4, validators=[portal.common.validators.validate_mcc], verbose_name='MCC')),
                 ('legal_rep_name', models.CharField(blank=True, max_length=100, verbose_name='legal representative')),
                 ('legal_rep_id_masked', models.CharField(blank=True, max_length=18, verbose_name='legal representative ID number')),
                 ('registered_province', models.CharField(blank=True, choices=[('11', 'Beijing'), ('12', 'Tianjin'), ('13', 'Hebei'), ('14', 'Shanxi'), ('15', 'Inner Mongolia'), ('21', 'Liaoning'), ('22', 'Jilin'), ('23', 'Heilongjiang'), ('31', 'Shanghai'), ('32', 'Jiangsu'), ('33', 'Zhejiang'), ('34', 'Anhui'), ('35', 'Fujian'), ('36', 'Jiangxi'), ('37', 'Shandong'), ('41', 'Henan'), ('42', 'Hubei'), ('43', 'Hunan'), ('44', 'Guangdong'), ('45', 'Guangxi'), ('46', 'Hainan'), ('50', 'Chongqing'), ('51', 'Sichuan'), ('52', 'Guizhou'), ('53', 'Yunnan'), ('54', 'Tibet'), ('61', 'Shaanxi'), ('62', 'Gansu'), ('63', 'Qinghai'), ('64', 'Ningxia'), ('65', 'Xinjiang'), ('71', 'Taiwan'), ('81', 'Hong Kong'), ('82', 'Macao')], max_length=2, verbose_name='registered province')),
@@ -87,10 +87,10 @@ class Migration(migrations.Migration):
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
                 ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='settlement bank')),
                 ('bank_account_holder', models.CharField(blank=True, max_length=200, verbose_name='account holder')),
-                ('bank_account_number', merchants.fields.EncryptedTextField(blank=True, verbose_name='account number')),
+                ('bank_account_number', portal.common.fields.EncryptedTextField(blank=True, verbose_name='account number')),
                 ('bank_account_last4', models.CharField(blank=True, max_length=4, verbose_name='account last four digits')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('info_requested', 'More information needed'), ('resubmitted', 'Resubmitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], db_index=True, default='draft', max_length=20, verbose_name='application status')),
-                ('mid', models.CharField(blank=True, max_length=15, null=True, unique=True, validators=[merchants.validators.validate_mid], verbose_name='acquirer merchant ID (MID)')),
+                ('mid', models.CharField(blank=True, max_length=15, null=True, unique=True, validators=[portal.common.validators.validate_mid], verbose_name='acquirer merchant ID (MID)')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='last submitted')),
                 ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('serial_number', models.CharField(db_index=True, max_length=40, verbose_name='serial number')),
                 ('model_name', models.CharField(max_length=60, verbose_name='model')),
-                ('tid', models.CharField(blank=True, db_index=True, max_length=8, null=True, validators=[merchants.validators.validate_tid], verbose_name='terminal ID (TID)')),
+                ('tid', models.CharField(blank=True, db_index=True, max_length=8, null=True, validators=[portal.common.validators.validate_tid], verbose_name='terminal ID (TID)')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('active', 'Active'), ('suspended', 'Suspended'), ('retired', 'Retired')], db_index=True, default='pending', max_length=10, verbose_name='status')),
                 ('province', models.CharField(choices=[('11', 'Beijing'), ('12', 'Tianjin'), ('13', 'Hebei'), ('14', 'Shanxi'), ('15', 'Inner Mongolia'), ('21', 'Liaoning'), ('22', 'Jilin'), ('23', 'Heilongjiang'), ('31', 'Shanghai'), ('32', 'Jiangsu'), ('33', 'Zhejiang'), ('34', 'Anhui'), ('35', 'Fujian'), ('36', 'Jiangxi'), ('37', 'Shandong'), ('41', 'Henan'), ('42', 'Hubei'), ('43', 'Hunan'), ('44', 'Guangdong'), ('45', 'Guangxi'), ('46', 'Hainan'), ('50', 'Chongqing'), ('51', 'Sichuan'), ('52', 'Guizhou'), ('53', 'Yunnan'), ('54', 'Tibet'), ('61', 'Shaanxi'), ('62', 'Gansu'), ('63', 'Qinghai'), ('64', 'Ningxia'), ('65', 'Xinjiang'), ('71', 'Taiwan'), ('81', 'Hong Kong'), ('82', 'Macao')], max_length=2, verbose_name='province')),
                 ('city', models.CharField(max_length=60, verbose_name='city')),
@@ -254,7 +254,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('serial_number', models.CharField(max_length=40, unique=True, verbose_name='serial number')),
                 ('model_name', models.CharField(max_length=60, verbose_name='model')),
-                ('tid', models.CharField(blank=True, max_length=8, null=True, unique=True, validators=[merchants.validators.validate_tid], verbose_name='terminal ID (TID)')),
+                ('tid', models.CharField(blank=True, max_length=8, null=True, unique=True, validators=[portal.common.validators.validate_tid], verbose_name='terminal ID (TID)')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('active', 'Active'), ('suspended', 'Suspended'), ('retired', 'Retired')], db_index=True, default='pending', max_length=10, verbose_name='status')),
                 ('province', models.CharField(choices=[('11', 'Beijing'), ('12', 'Tianjin'), ('13', 'Hebei'), ('14', 'Shanxi'), ('15', 'Inner Mongolia'), ('21', 'Liaoning'), ('22', 'Jilin'), ('23', 'Heilongjiang'), ('31', 'Shanghai'), ('32', 'Jiangsu'), ('33', 'Zhejiang'), ('34', 'Anhui'), ('35', 'Fujian'), ('36', 'Jiangxi'), ('37', 'Shandong'), ('41', 'Henan'), ('42', 'Hubei'), ('43', 'Hunan'), ('44', 'Guangdong'), ('45', 'Guangxi'), ('46', 'Hainan'), ('50', 'Chongqing'), ('51', 'Sichuan'), ('52', 'Guizhou'), ('53', 'Yunnan'), ('54', 'Tibet'), ('61', 'Shaanxi'), ('62', 'Gansu'), ('63', 'Qinghai'), ('64', 'Ningxia'), ('65', 'Xinjiang'), ('71', 'Taiwan'), ('81', 'Hong Kong'), ('82', 'Macao')], max_length=2, verbose_name='province')),
                 ('city', models.CharField(max_length=60, verbose_name='city')),
@@ -279,7 +279,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key_id', models.CharField(max_length=40, unique=True, verbose_name='key id')),
-                ('secret', merchants.fields.EncryptedTextField(verbose_name='secret')),
+                ('secret', portal.common.fields.EncryptedTextField(verbose_name='secret')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='issued')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
                 ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),

@@ -1,14 +1,14 @@
-from .application import (
+from merchants.models.application import (
     REQUIRED_DOCUMENTS,
     ApplicationTransition,
     DocumentKind,
     MerchantDocument,
 )
-from .history import ChangesOnlyHistoricalRecords
-from .membership import Membership, Role
-from .merchant import ApplicationStatus, Merchant, MerchantQuerySet
-from .reporting import ReportingFrequency, ReportingMethod, ReportingSettings
-from .terminal import (
+from merchants.models.history import ChangesOnlyHistoricalRecords
+from merchants.models.membership import Membership, Role
+from merchants.models.merchant import ApplicationStatus, Merchant, MerchantQuerySet
+from merchants.models.reporting import ReportingFrequency, ReportingMethod, ReportingSettings
+from merchants.models.terminal import (
     Terminal,
     TerminalKey,
     TerminalQuerySet,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .merchant import ApplicationStatus, Merchant
+from merchants.models.merchant import ApplicationStatus, Merchant
 
 
 class ApplicationTransition(models.Model):

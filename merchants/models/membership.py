@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .merchant import Merchant
+from merchants.models.merchant import Merchant
 
 
 class Role(models.TextChoices):

@@ -7,10 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..fields import EncryptedTextField
-from ..masking import mask_account_number
-from ..regions import PROVINCES
-from ..validators import validate_mcc, validate_mid, validate_uscc
+from portal.common.fields import EncryptedTextField
+from portal.common.masking import mask_account_number
+from portal.common.regions import PROVINCES
+from portal.common.validators import validate_mcc, validate_mid, validate_uscc
 
 
 class ApplicationStatus(models.TextChoices):
@@ -42,7 +42,7 @@ class Merchant(models.Model):
 
     The application data lives on the merchant itself: it is editable while the application is a
     draft or more information was asked for, and frozen for review otherwise. ``status`` moves only
-    through :mod:`merchants.workflows`.
+    through :mod:`merchants.onboarding.workflow`.
     """
 
     # Application identity

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..fields import EncryptedTextField
-from ..regions import PROVINCES
-from ..validators import validate_tid
-from .merchant import Merchant
+from merchants.models.merchant import Merchant
+from portal.common.fields import EncryptedTextField
+from portal.common.regions import PROVINCES
+from portal.common.validators import validate_tid
 
 
 class TerminalStatus(models.TextChoices):

@@ -12,14 +12,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from merchants.models import Role, Terminal
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.factories import MembershipFactory, StaffFactory
 from tests.transactions.audit.helpers import alerts, audit, only_rule, plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from transactions.alerts.services import alert_transition
 from transactions.audit.runner import ensure_rules
 from transactions.models import Alert, Report, ReportUpload, UploadStatus
-from transactions.services.alerts import alert_transition
-from transactions.services.holds import hold_place
+from transactions.reports.holds import hold_place
 
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory's
 

@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot
 from tests.factories import PDF_BYTES, MembershipFactory
 from tests.transactions.complaint_factories import ComplaintFactory, reviewer
+from transactions.complaints.services import complaint_transition
 from transactions.models import ComplaintStatus
-from transactions.services.complaints import complaint_transition
 
 
 def _complaint_asking_the_owner():

@@ -24,14 +24,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from portal.common.beijing import SHANGHAI
 from tests.browser.conftest import screenshot
 from tests.browser.shop import PASSWORD, YESTERDAY_CREDIT_CARD, Shop, shop_with_a_held_alert
 from tests.factories import PNG_BYTES
 from tests.transactions.helpers import report, report_csv
-from transactions.audit.base import SHANGHAI
-from transactions.dashboard import preset_period
+from transactions.analytics.dashboard import preset_period
+from transactions.ingest import uploads as upload_service
 from transactions.models import AlertStatus, Report, ReportUpload, UploadStatus
-from transactions.services import uploads as upload_service
 
 WAIT = 30  # seconds the worker thread waits for the test (and the test for it) before failing
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from merchants.models import Terminal, TerminalKey, TerminalStatus, TerminalTransition
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.factories import StaffFactory, TerminalFactory
 
 pytestmark = pytest.mark.django_db

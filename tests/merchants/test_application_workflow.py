@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from merchants.models import ApplicationStatus, ApplicationTransition, Merchant, Role
-from merchants.services.onboarding import application_transition
-from merchants.statemachine import TransitionNotAllowed
+from merchants.onboarding.services import application_transition
+from portal.common.statemachine import TransitionNotAllowed
 from tests.factories import MembershipFactory, MerchantFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.http import Http404
 
-from merchants.downloads import private_download
+from portal.common.downloads import private_download
 from tests.factories import MerchantDocumentFactory
 
 pytestmark = pytest.mark.django_db

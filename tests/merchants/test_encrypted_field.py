@@ -4,8 +4,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 
-from merchants import crypto
 from merchants.models import Merchant
+from portal.common import crypto
 from tests.factories import MerchantFactory
 
 pytestmark = pytest.mark.django_db

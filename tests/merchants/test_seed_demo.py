@@ -83,14 +83,15 @@ def test_seed_demo_twice_audits_and_reviews_once():
 
 
 def _demo_run():
-    from transactions.demo_reconciliation import ACQUIRER_CODE
+    from transactions.demo.reconciliation import ACQUIRER_CODE
+
     from transactions.models import ReconciliationRun
 
     return ReconciliationRun.objects.select_related("file").get(file__acquirer__code=ACQUIRER_CODE)
 
 
 def test_seed_demo_reconciles_a_settlement_file_with_one_of_each_difference():
-    from transactions.beijing import day_bounds
+    from portal.common.beijing import day_bounds
     from transactions.models import FileStatus, Report
     from transactions.reconciliation.matching import SETTLED_TYPES
 
@@ -129,8 +130,8 @@ def test_seed_demo_raises_the_reconciliation_alerts_at_shop_sh():
 def test_shop_sh_sees_the_demo_reconciliation_and_its_differences(client):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
+    from transactions.demo.reconciliation import UNREPORTED_RRN
 
-    from transactions.demo_reconciliation import UNREPORTED_RRN
     from transactions.models import Outcome
 
     call_command("seed_demo", "--force", stdout=StringIO())

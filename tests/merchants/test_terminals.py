@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from merchants.models import Role, Terminal, TerminalKey
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.factories import MembershipFactory, MerchantFactory, TerminalFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from merchants.masking import mask_account_number, mask_id_number
-from merchants.validators import (
+from portal.common.masking import mask_account_number, mask_id_number
+from portal.common.validators import (
     normalize_cn_phone,
     validate_bank_account_number,
     validate_document,

@@ -29,7 +29,7 @@ from merchants.models import (
     Terminal,
     TerminalKey,
 )
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.factories import MembershipFactory, MerchantDocumentFactory, pdf_upload, png_upload
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.complaint_factories import ComplaintFactory, stored_report

@@ -32,11 +32,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from merchants.models import ReportingSettings
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.reliability.scoreboard import record
 from tests.transactions.helpers import reporting_terminal
 from transactions.api.authentication import sign
-from transactions.services.ingest import MAX_BATCH
+from transactions.ingest.services import MAX_BATCH
 
 pytestmark = pytest.mark.django_db
 

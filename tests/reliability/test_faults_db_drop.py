@@ -30,13 +30,12 @@ import psycopg
 import pytest
 from django.db import connection
 
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
+from tests.reliability.fault_support import free_port, stored_once
+from tests.reliability.scoreboard import record
 from tests.transactions.audit.test_celery_worker import _database_url
 from tests.transactions.helpers import BATCH, REPORTS, report, reporting_terminal
 from transactions.api.authentication import sign
-
-from .fault_support import free_port, stored_once
-from .scoreboard import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -26,6 +26,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from merchants.models import Terminal
+from tests.reliability.fault_support import (
+    PrivateRedis,
+    queued_upload,
+    reports_for,
+    rollup_reports,
+    stored_once,
+    upload_done,
+    worker_processes,
+)
+from tests.reliability.scoreboard import record
 from tests.transactions.audit.helpers import plant
 from tests.transactions.audit.test_celery_worker import (
     _a_backend_waits_for_a_lock,
@@ -33,6 +43,7 @@ from tests.transactions.audit.test_celery_worker import (
 )
 from tests.transactions.helpers import reporting_terminal
 from transactions.audit.runner import audit_start, ensure_rules
+from transactions.ingest.uploads import CHUNK_ROWS
 from transactions.models import (
     Alert,
     AlertReport,
@@ -42,18 +53,6 @@ from transactions.models import (
     RunStatus,
     UploadStatus,
 )
-from transactions.services.uploads import CHUNK_ROWS
-
-from .fault_support import (
-    PrivateRedis,
-    queued_upload,
-    reports_for,
-    rollup_reports,
-    stored_once,
-    upload_done,
-    worker_processes,
-)
-from .scoreboard import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,12 +11,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.reliability.fault_support import queued_upload, reports_for, stored_once
 from tests.transactions.helpers import reporting_terminal
+from transactions.ingest.uploads import STALLED_AFTER, uploads_stalled
 from transactions.models import ReportUpload, UploadStatus
-from transactions.services.uploads import STALLED_AFTER, uploads_stalled
 from transactions.tasks import requeue_stalled_uploads
-
-from .fault_support import queued_upload, reports_for, stored_once
 
 pytestmark = pytest.mark.django_db
 

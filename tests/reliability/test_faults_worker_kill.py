@@ -19,6 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from merchants.models import Merchant, Terminal
+from tests.reliability.fault_support import (
+    letter_id,
+    queued_upload,
+    reports_for,
+    rollup_reports,
+    stored_once,
+    upload_done,
+    worker_processes,
+)
+from tests.reliability.scoreboard import record
 from tests.transactions.audit.helpers import plant
 from tests.transactions.audit.test_celery_worker import (
     _a_backend_waits_for_a_lock,
@@ -26,6 +36,8 @@ from tests.transactions.audit.test_celery_worker import (
 )
 from tests.transactions.helpers import report, reporting_terminal
 from transactions.audit.runner import ensure_rules
+from transactions.ingest.services import report_ingest_one
+from transactions.ingest.uploads import CHUNK_ROWS
 from transactions.models import (
     Alert,
     AlertReport,
@@ -37,19 +49,6 @@ from transactions.models import (
     UploadRowResult,
     UploadStatus,
 )
-from transactions.services.ingest import report_ingest_one
-from transactions.services.uploads import CHUNK_ROWS
-
-from .fault_support import (
-    letter_id,
-    queued_upload,
-    reports_for,
-    rollup_reports,
-    stored_once,
-    upload_done,
-    worker_processes,
-)
-from .scoreboard import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

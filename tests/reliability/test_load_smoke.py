@@ -17,11 +17,10 @@ import pytest
 from django.db import connection
 
 from merchants.models import Role
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.factories import MembershipFactory
+from tests.reliability.scoreboard import record
 from tests.transactions.helpers import reporting_terminal
-
-from .scoreboard import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

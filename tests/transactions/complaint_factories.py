@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import MembershipFactory, StaffFactory
 from tests.transactions.audit.helpers import plant, reporting_terminal
+from transactions.complaints.services import ensure_reasons
 from transactions.models import Complaint, ComplaintReason, ComplaintStatus
-from transactions.services.complaints import ensure_reasons
 
 _rrn = iter(range(10**11, 10**12))
 

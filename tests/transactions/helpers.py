@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from merchants.models import ReportingSettings
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 from tests.factories import TerminalFactory
 from transactions.api.authentication import sign
 from transactions.ingest.validate import FIELDS

@@ -10,8 +10,8 @@ from django.utils import timezone
 from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory, UserFactory, png_upload
 from tests.transactions.alert_factories import AlertFactory, raised_alert, raised_alerts
+from transactions.alerts.services import alert_answer
 from transactions.models import Alert, AlertStatus, AlertTransition
-from transactions.services.alerts import alert_answer
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from tests.factories import StaffFactory
 from tests.transactions.alert_factories import AlertFactory, raised_alert
 from transactions.models import AlertStatus, Hold
-from transactions.services.holds import hold_place
+from transactions.reports.holds import hold_place
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.audit.helpers import audit, only_rule, plant, reporting_terminal
+from transactions.alerts.services import alert_answer, alert_transition
 from transactions.models import AlertStatus, AuditRule, RunStatus
-from transactions.services.alerts import alert_answer, alert_transition
 
 pytestmark = pytest.mark.django_db
 

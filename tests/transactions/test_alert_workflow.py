@@ -5,12 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from merchants.models import Role
-from merchants.statemachine import TransitionNotAllowed
+from portal.common.statemachine import TransitionNotAllowed
 from tests.factories import MembershipFactory, StaffFactory, png_upload
 from tests.transactions.alert_factories import AlertFactory, raised_alert
+from transactions.alerts.services import alert_answer, alert_transition, alerts_assign
 from transactions.models import Alert, AlertResponse, AlertStatus, Hold
-from transactions.services.alerts import alert_answer, alert_transition, alerts_assign
-from transactions.services.holds import hold_place, hold_release
+from transactions.reports.holds import hold_place, hold_release
 
 pytestmark = pytest.mark.django_db
 

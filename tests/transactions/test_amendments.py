@@ -6,7 +6,7 @@ from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 from tests.transactions.helpers import REPORTS, TerminalAPI, report
 from transactions.models import Report
-from transactions.services.amendments import report_amend
+from transactions.reports.amendments import report_amend
 
 pytestmark = pytest.mark.django_db
 

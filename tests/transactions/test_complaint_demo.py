@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from merchants.groups import sync_staff_groups
+from merchants.accounts.groups import sync_staff_groups
 from transactions.models import Complaint, ComplaintStatus, ReportAmendment
 
 pytestmark = pytest.mark.django_db

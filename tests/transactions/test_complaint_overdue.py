@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.transactions.complaint_factories import ComplaintFactory, member, reviewer
+from transactions.complaints.services import complaints_flag_overdue
 from transactions.models import ComplaintStatus as S
-from transactions.services.complaints import complaints_flag_overdue
 from transactions.tasks import flag_overdue_complaints
 
 pytestmark = pytest.mark.django_db

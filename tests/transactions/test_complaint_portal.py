@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from tests.factories import PDF_BYTES, MembershipFactory
 from tests.transactions.complaint_factories import ComplaintFactory, member, reviewer
+from transactions.complaints.services import complaint_transition
 from transactions.models import ComplaintEvidence, EvidenceSide
 from transactions.models import ComplaintStatus as S
-from transactions.services.complaints import complaint_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from tests.transactions.complaint_factories import (
     reviewer,
     stored_report,
 )
-from transactions.models import Complaint, ComplaintReason, EvidenceSide
-from transactions.services.complaints import (
+from transactions.complaints.services import (
     DEFAULT_REASONS,
     complaint_record,
     ensure_reasons,
     reports_matching,
 )
+from transactions.models import Complaint, ComplaintReason, EvidenceSide
 
 pytestmark = pytest.mark.django_db
 

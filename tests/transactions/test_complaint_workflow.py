@@ -5,16 +5,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from merchants.statemachine import TransitionNotAllowed
+from portal.common.statemachine import TransitionNotAllowed
 from tests.factories import PDF_BYTES, MembershipFactory
 from tests.transactions.complaint_factories import ComplaintFactory, lead, member, reviewer
-from transactions.models import ComplaintStatus as S
-from transactions.models import EvidenceSide, ReportAmendment
-from transactions.services.complaints import (
+from transactions.complaints.services import (
     complaint_answer,
     complaint_transition,
     complaint_uphold,
 )
+from transactions.models import ComplaintStatus as S
+from transactions.models import EvidenceSide, ReportAmendment
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from merchants.models import ReportingSettings, Role
+from portal.common.beijing import SHANGHAI
 from tests.factories import MembershipFactory, StaffFactory, TerminalFactory
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.audit.helpers import plant, reporting_terminal, shanghai
-from transactions.audit.base import SHANGHAI
-from transactions.dashboard import Period, preset_period
+from transactions.analytics.dashboard import Period, preset_period
 from transactions.models import AuditRule, Hold, Report
 
 pytestmark = pytest.mark.django_db

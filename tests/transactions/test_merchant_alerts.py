@@ -13,10 +13,10 @@ from django.utils import timezone
 from merchants.models import Role
 from tests.factories import PDF_BYTES, MembershipFactory, StaffFactory, pdf_upload
 from tests.transactions.audit.helpers import alerts, audit, only_rule, plant, reporting_terminal
+from transactions.alerts.services import alert_answer, alert_transition, alerts_from_findings
 from transactions.audit.base import Finding
 from transactions.models import Alert, AlertResponse, AlertStatus, AuditRule
-from transactions.services.alerts import alert_answer, alert_transition, alerts_from_findings
-from transactions.services.holds import hold_place, hold_release
+from transactions.reports.holds import hold_place, hold_release
 
 pytestmark = pytest.mark.django_db
 

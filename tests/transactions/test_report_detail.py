@@ -14,7 +14,7 @@ from tests.transactions.helpers import reporting_terminal
 from tests.transactions.reconciliation.factories import line_for, reconcile
 from tests.transactions.report_factories import make_report, signed_in_shop
 from transactions.models import Hold, Outcome, ReportAmendment
-from transactions.report_status import report_reconciliation
+from transactions.reports.status import report_reconciliation
 
 pytestmark = pytest.mark.django_db
 

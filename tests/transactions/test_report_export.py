@@ -14,11 +14,11 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from portal.common import exports
+from portal.common.exports import safe_cell, write_xlsx
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.helpers import reporting_terminal
 from tests.transactions.report_factories import make_report, make_reports, signed_in_shop
-from transactions import exports
-from transactions.exports import safe_cell, write_xlsx
 from transactions.models import Hold
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.helpers import reporting_terminal
 from tests.transactions.report_factories import make_report, make_reports, signed_in_shop
 from transactions.models import AlertStatus, Hold, ReportAmendment
-from transactions.report_filters import search_kind
-from transactions.report_pages import PAGE_SIZE
+from transactions.reports.filters import search_kind
+from transactions.reports.pages import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from merchants.models import ReportingSettings
+from portal.common.beijing import SHANGHAI
 from tests.transactions.audit.helpers import plant, plant_many, reporting_terminal, shanghai
 from tests.transactions.helpers import BATCH, TerminalAPI, report
-from transactions.audit.base import SHANGHAI
+from transactions.analytics.rollups import rollup_fold, rollup_rebuild
 from transactions.models import MerchantCard, MerchantDay, MerchantDayMix, Report, TerminalDay
-from transactions.services.rollups import rollup_fold, rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from portal.common.beijing import SHANGHAI
 from tests.transactions.audit.helpers import plant, reporting_terminal, shanghai
 from tests.transactions.helpers import BATCH, TerminalAPI, report
-from transactions.audit.base import SHANGHAI
+from transactions.analytics.rollups import rollup_fold, rollup_rebuild
 from transactions.models import HOUR_FIELDS, Report, TerminalDay
-from transactions.services.rollups import rollup_fold, rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.db import connection, connections
 
 from tests.factories import MembershipFactory
 from tests.transactions.helpers import report, report_csv, reporting_terminal
+from transactions.ingest.uploads import UPLOAD_LOCK_SPACE, upload_process
 from transactions.models import ReportUpload, UploadStatus
-from transactions.services.uploads import UPLOAD_LOCK_SPACE, upload_process
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

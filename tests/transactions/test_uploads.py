@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from merchants.models import Role
 from tests.factories import MembershipFactory
 from tests.transactions.helpers import report, report_csv, reporting_terminal
+from transactions.ingest.uploads import upload_process
 from transactions.ingest.validate import FIELDS
 from transactions.models import Report, ReportUpload, RowOutcome, UploadStatus
-from transactions.services.uploads import upload_process
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_rerun_after_a_crash_counts_each_row_once(
     content = report_csv([report(terminal) for _ in range(3)])
     # Killed after storing the rows, before finishing: the file is still there, status not done.
     with monkeypatch.context() as patch:
-        patch.setattr("transactions.services.uploads.discard_upload", lambda upload: None)
+        patch.setattr("transactions.ingest.uploads.discard_upload", lambda upload: None)
         _response, upload = _upload(
             owner_client, "a.csv", content, django_capture_on_commit_callbacks
         )

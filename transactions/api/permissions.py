@@ -7,8 +7,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from merchants.models import TerminalStatus
-
-from .authentication import TerminalClient
+from transactions.api.authentication import TerminalClient
 
 
 class TerminalMayReport(BasePermission):

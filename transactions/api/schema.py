@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from ..models import Cvm, PaymentMethod, ReportType
+from transactions.models import Cvm, PaymentMethod, ReportType
 
 
 class TerminalSignatureScheme(OpenApiAuthenticationExtension):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from transactions.api import views
 
 urlpatterns = [
     path("terminal/reports/", views.ReportCreateView.as_view(), name="terminal-report-create"),

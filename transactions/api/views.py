@@ -16,11 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import Report
-from ..services.ingest import MAX_BATCH, report_ingest_batch, report_ingest_one
-from . import schema
-from .authentication import PayloadTooLarge, TerminalSignatureAuthentication, read_body, terminal_of
-from .permissions import TerminalMayReport
+from transactions.api import schema
+from transactions.api.authentication import (
+    PayloadTooLarge,
+    TerminalSignatureAuthentication,
+    read_body,
+    terminal_of,
+)
+from transactions.api.permissions import TerminalMayReport
+from transactions.ingest.services import MAX_BATCH, report_ingest_batch, report_ingest_one
+from transactions.models import Report
 
 ERRORS = {code: OpenApiResponse(schema.Errors) for code in (400, 401, 403, 413, 415)}
 RETRY_AFTER_SECONDS = 5

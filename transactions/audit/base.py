@@ -15,8 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ..beijing import SHANGHAI as SHANGHAI  # the rules' zone, imported from here
-from ..models import Report
+from transactions.models import Report
 
 
 @dataclass

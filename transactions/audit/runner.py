@@ -26,12 +26,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Merchant
-
-from ..locks import STALLED_AFTER
-from ..models import AuditRule, AuditRun, AuditRunPart, Report, RunStatus
-from ..services.alerts import alerts_from_findings, alerts_notify_run
-from .base import Context
-from .rules import REGISTRY
+from portal.common.locks import STALLED_AFTER
+from transactions.alerts.services import alerts_from_findings, alerts_notify_run
+from transactions.audit.base import Context
+from transactions.audit.rules import REGISTRY
+from transactions.models import AuditRule, AuditRun, AuditRunPart, Report, RunStatus
 
 FIRST_WINDOW = timedelta(days=35)
 MERCHANTS_PER_PART = 250

@@ -19,10 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Terminal
-
-from ..models import Report
-from ..services.rollups import Stored, rollup_add
-from .validate import ValidReport
+from transactions.analytics.rollups import Stored, rollup_add
+from transactions.ingest.validate import ValidReport
+from transactions.models import Report
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 

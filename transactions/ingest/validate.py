@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import CARD_METHODS, REFERRING_TYPES, Cvm, PaymentMethod, ReportType
-from .cardscan import contains_pan, is_sensitive_name
+from transactions.ingest.cardscan import contains_pan, is_sensitive_name
+from transactions.models import CARD_METHODS, REFERRING_TYPES, Cvm, PaymentMethod, ReportType
 
 FIELDS = (
     "report_id",

@@ -8,7 +8,7 @@ def count_existing_reports(apps, schema_editor):
     # Only a database that already holds reports needs the backfill; it uses the service as the
     # code stands at this migration (a fresh database never gets here with reports).
     if apps.get_model("transactions", "Report").objects.exists():
-        from transactions.services.rollups import terminal_days_rebuild
+        from transactions.analytics.rollups import terminal_days_rebuild
 
         terminal_days_rebuild()
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import merchants.fields
+import portal.common.fields
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -100,9 +100,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('description', models.TextField(verbose_name='what the cardholder says')),
-                ('complainant_name', merchants.fields.EncryptedTextField(blank=True, verbose_name='complainant')),
-                ('complainant_phone', merchants.fields.EncryptedTextField(blank=True, verbose_name='complainant phone')),
-                ('complainant_email', merchants.fields.EncryptedTextField(blank=True, verbose_name='complainant e-mail')),
+                ('complainant_name', portal.common.fields.EncryptedTextField(blank=True, verbose_name='complainant')),
+                ('complainant_phone', portal.common.fields.EncryptedTextField(blank=True, verbose_name='complainant phone')),
+                ('complainant_email', portal.common.fields.EncryptedTextField(blank=True, verbose_name='complainant e-mail')),
                 ('status', models.CharField(choices=[('received', 'Received'), ('awaiting_merchant', 'Awaiting the merchant'), ('merchant_answered', 'Merchant answered'), ('under_review', 'Under review'), ('upheld', 'Upheld'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], db_index=True, default='received', max_length=20, verbose_name='status')),
                 ('due_at', models.DateTimeField(verbose_name='answer due')),
                 ('overdue', models.BooleanField(default=False, verbose_name='overdue')),

@@ -19,7 +19,7 @@ SCHEDULES = (
 
 
 def forwards(apps, schema_editor):
-    from merchants.groups import sync_staff_groups
+    from merchants.accounts.groups import sync_staff_groups
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True

@@ -7,7 +7,7 @@ def count_existing_reports(apps, schema_editor):
     # Only a database that already holds reports needs the backfill: the merchants' days, their
     # mix and their cards, counted from the reports in SQL (INSERT ... SELECT), like 0006.
     if apps.get_model("transactions", "Report").objects.exists():
-        from transactions.services.rollups import merchant_days_rebuild
+        from transactions.analytics.rollups import merchant_days_rebuild
 
         merchant_days_rebuild()
 

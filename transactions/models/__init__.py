@@ -1,4 +1,4 @@
-from .alert import (
+from transactions.models.alert import (
     OPEN_STATUSES,
     Alert,
     AlertReport,
@@ -7,8 +7,15 @@ from .alert import (
     AlertTransition,
     Hold,
 )
-from .audit import SEVERITY_RANK, AuditRule, AuditRun, AuditRunPart, RunStatus, Severity
-from .complaint import (
+from transactions.models.audit import (
+    SEVERITY_RANK,
+    AuditRule,
+    AuditRun,
+    AuditRunPart,
+    RunStatus,
+    Severity,
+)
+from transactions.models.complaint import (
     COMPLAINT_OPEN_STATUSES,
     Complaint,
     ComplaintEvidence,
@@ -18,8 +25,8 @@ from .complaint import (
     ComplaintTransition,
     EvidenceSide,
 )
-from .overview import ComplianceOverview
-from .reconciliation import (
+from transactions.models.overview import ComplianceOverview
+from transactions.models.reconciliation import (
     Acquirer,
     FileStatus,
     Outcome,
@@ -31,7 +38,7 @@ from .reconciliation import (
     SettlementLineError,
     SettlementLineOutcome,
 )
-from .report import (
+from transactions.models.report import (
     CARD_METHODS,
     REFERRING_TYPES,
     Cvm,
@@ -43,8 +50,14 @@ from .report import (
     ReportType,
     Source,
 )
-from .rollup import HOUR_FIELDS, MerchantCard, MerchantDay, MerchantDayMix, TerminalDay
-from .upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
+from transactions.models.rollup import (
+    HOUR_FIELDS,
+    MerchantCard,
+    MerchantDay,
+    MerchantDayMix,
+    TerminalDay,
+)
+from transactions.models.upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
 
 __all__ = [
     "CARD_METHODS",

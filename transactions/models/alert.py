@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from merchants.models import Merchant, Terminal
-
-from .audit import AuditRule, AuditRun, Severity
-from .report import Report
+from transactions.models.audit import AuditRule, AuditRun, Severity
+from transactions.models.report import Report
 
 logger = logging.getLogger(__name__)
 

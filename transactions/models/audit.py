@@ -48,7 +48,7 @@ class AuditRule(models.Model):
         module is gone.
         """
         # Imported here: the rules import the models, so the models cannot import them first.
-        from ..audit.rules import REGISTRY
+        from transactions.audit.rules import REGISTRY
 
         spec = REGISTRY.get(self.code)
         return gettext(spec.name if spec is not None else self.name)

@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from merchants.fields import EncryptedTextField
-from merchants.masking import mask_middle
 from merchants.models import Merchant
-
-from .report import Report, ReportAmendment
+from portal.common.fields import EncryptedTextField
+from portal.common.masking import mask_middle
+from transactions.models.report import Report, ReportAmendment
 
 
 class ComplaintReason(models.Model):

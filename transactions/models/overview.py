@@ -6,7 +6,7 @@ on the admin index, among the transactions models, where staff look for it.
 
 from django.utils.translation import gettext_lazy as _
 
-from .alert import Alert
+from transactions.models.alert import Alert
 
 
 class ComplianceOverview(Alert):

@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from merchants.models import Merchant, Terminal
-
-from .audit import RunStatus
-from .report import Report
+from transactions.models.audit import RunStatus
+from transactions.models.report import Report
 
 
 class Acquirer(models.Model):

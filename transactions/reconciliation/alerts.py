@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from ..audit.base import Finding, money
-from ..models import AuditRule, Outcome, ReconciliationItem, ReconciliationRun, Severity
-from ..services.alerts import alerts_from_findings
+from transactions.alerts.services import alerts_from_findings
+from transactions.audit.base import Finding, money
+from transactions.models import AuditRule, Outcome, ReconciliationItem, ReconciliationRun, Severity
 
 CHUNK = 2000
 RULES = {

@@ -9,7 +9,7 @@ read the lines still open from ``OPEN``, a temporary copy of them (a few per cen
 
 from __future__ import annotations
 
-from ..models import Report, SettlementFile, SettlementLine, SettlementLineOutcome
+from transactions.models import Report, SettlementFile, SettlementLine, SettlementLineOutcome
 
 L = SettlementLine._meta.db_table
 OUT = SettlementLineOutcome._meta.db_table

@@ -34,9 +34,9 @@ from typing import IO, Any
 import psycopg
 from django.db import connection, transaction
 
-from ..beijing import day_bounds
-from ..models import SettlementFile, SettlementLine
-from .mapping import RowParser
+from portal.common.beijing import day_bounds
+from transactions.models import SettlementFile, SettlementLine
+from transactions.reconciliation.mapping import RowParser
 
 log = logging.getLogger(__name__)
 

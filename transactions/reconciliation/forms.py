@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Acquirer
-from .mapping import validate_mapping
+from transactions.models import Acquirer
+from transactions.reconciliation.mapping import validate_mapping
 
 
 class SettlementUploadForm(forms.Form):

@@ -30,9 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal
-
-from ..beijing import day_bounds
-from ..ingest.files import (
+from portal.common.beijing import day_bounds
+from portal.common.locks import worker_claim
+from transactions.ingest.files import (
     CSV,
     FileFormatError,
     _csv_rows,
@@ -41,8 +41,7 @@ from ..ingest.files import (
     excel_text,
     sniff_format,
 )
-from ..locks import worker_claim
-from ..models import (
+from transactions.models import (
     Acquirer,
     FileStatus,
     ReconciliationItem,
@@ -51,9 +50,9 @@ from ..models import (
     SettlementLineError,
     SettlementLineOutcome,
 )
-from .fast_csv import COPY_LINES, Unsupported, fast_csv_import
-from .mapping import ParsedLine, RowParser
-from .workflow import file_move
+from transactions.reconciliation.fast_csv import COPY_LINES, Unsupported, fast_csv_import
+from transactions.reconciliation.mapping import ParsedLine, RowParser
+from transactions.reconciliation.workflow import file_move
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ def settlement_file_create(
         raise ValidationError(
             _("This file was imported before; nothing was stored twice.")
         ) from exc
-    from ..tasks import import_settlement_file
+    from transactions.tasks import import_settlement_file
 
     transaction.on_commit(lambda: import_settlement_file.delay(settlement.pk))
     return settlement

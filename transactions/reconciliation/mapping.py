@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..beijing import SHANGHAI
-from ..ingest.files import excel_text
+from portal.common.beijing import SHANGHAI
+from transactions.ingest.files import excel_text
 
 FIELDS: dict[str, Any] = {
     "settlement_date": gettext_lazy("settlement date"),

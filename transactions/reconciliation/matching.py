@@ -34,13 +34,8 @@ from typing import Any
 
 from django.db import connection
 
-from ..models import (
-    Outcome,
-    ReconciliationItem,
-    ReconciliationTotal,
-    SettlementFile,
-)
-from .clauses import (
+from transactions.models import Outcome, ReconciliationItem, ReconciliationTotal, SettlementFile
+from transactions.reconciliation.clauses import (
     COMPATIBLE,
     OPEN,
     OUT,
@@ -52,7 +47,7 @@ from .clauses import (
     R,
     unclaimed,
 )
-from .split import settle_rest
+from transactions.reconciliation.split import settle_rest
 
 log = logging.getLogger(__name__)
 

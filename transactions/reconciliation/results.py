@@ -12,8 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-
-from ..models import (
+from transactions.models import (
     Outcome,
     ReconciliationItem,
     ReconciliationRun,

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Outcome
-from .clauses import (
+from transactions.models import Outcome
+from transactions.reconciliation.clauses import (
     COMPATIBLE,
     OPEN,
     OUT,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import FileStatus, SettlementFile
+from transactions.models import FileStatus, SettlementFile
 
 S = FileStatus
 FILE_FLOW: dict[str, tuple[frozenset[str], str]] = {

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from merchants.models import Terminal
-from merchants.services.terminals import terminal_key_issue
+from merchants.terminals.services import terminal_key_issue
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from merchants.models import (
     Terminal,
     TerminalStatus,
 )
-from merchants.services.terminals import terminal_key_issue, terminal_key_revoke
+from merchants.terminals.services import terminal_key_issue, terminal_key_revoke
 from tests.transactions.helpers import CONFIG, REPORTS, TerminalAPI, report
 from transactions.models import Report
 

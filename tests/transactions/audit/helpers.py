@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from portal.common.beijing import SHANGHAI
 from tests.transactions.helpers import report, reporting_terminal
-from transactions.audit.base import SHANGHAI
 from transactions.audit.runner import audit_run_now
 from transactions.ingest.store import Incoming, store_reports
 from transactions.ingest.validate import validate_report

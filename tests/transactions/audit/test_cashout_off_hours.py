@@ -7,7 +7,7 @@ over 20 days leave 03:00 an hour with (far) less than 1% of them.
 import pytest
 from django.utils import timezone
 
-from .helpers import (
+from tests.transactions.audit.helpers import (
     alert_of,
     alerts,
     audit,

@@ -32,10 +32,9 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from merchants.models import Merchant
+from tests.transactions.audit.helpers import plant, reporting_terminal
 from transactions.audit.runner import ensure_rules
 from transactions.models import Alert, AlertReport, AuditRule, AuditRun, RunStatus
-
-from .helpers import plant, reporting_terminal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

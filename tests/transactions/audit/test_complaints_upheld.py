@@ -5,10 +5,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.transactions.audit.helpers import (
+    alert_of,
+    alerts,
+    audit,
+    only_rule,
+    report_ids,
+    reporting_terminal,
+    set_params,
+)
 from tests.transactions.complaint_factories import ComplaintFactory, stored_report
 from transactions.models import ComplaintStatus
-
-from .helpers import alert_of, alerts, audit, only_rule, report_ids, reporting_terminal, set_params
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,14 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import ReportingSettings
-
-from .helpers import alerts, audit, only_rule, plant, reporting_terminal, shanghai
+from tests.transactions.audit.helpers import (
+    alerts,
+    audit,
+    only_rule,
+    plant,
+    reporting_terminal,
+    shanghai,
+)
 
 pytestmark = pytest.mark.django_db
 

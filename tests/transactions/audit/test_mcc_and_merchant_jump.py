@@ -1,6 +1,6 @@
 import pytest
 
-from .helpers import alerts, audit, only_rule, plant, reporting_terminal
+from tests.transactions.audit.helpers import alerts, audit, only_rule, plant, reporting_terminal
 
 pytestmark = pytest.mark.django_db
 

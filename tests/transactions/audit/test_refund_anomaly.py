@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from .helpers import (
+from tests.transactions.audit.helpers import (
     alert_of,
     alerts,
     audit,

@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import ReportingSettings, TerminalStatus
-from transactions.audit.base import SHANGHAI
-
-from .helpers import (
+from portal.common.beijing import SHANGHAI
+from tests.transactions.audit.helpers import (
     alert_of,
     alerts,
     audit,

@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.transactions.audit.helpers import alert_of, only_rule, plant, reporting_terminal
 from transactions.audit import runner
 from transactions.audit.rules import REGISTRY
 from transactions.audit.runner import audit_start
 from transactions.models import AuditRun, RunStatus
 from transactions.tasks import run_audit
-
-from .helpers import alert_of, only_rule, plant, reporting_terminal
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.transactions.helpers import reporting_terminal
-from transactions.audit import runner
-from transactions.audit.rules import REGISTRY
-from transactions.audit.runner import audit_run_part, audit_start
-from transactions.models import Alert, AuditRule, AuditRun, RunStatus
-
-from .helpers import (
+from tests.transactions.audit.helpers import (
     alert_of,
     alerts,
     audit,
@@ -22,6 +16,11 @@ from .helpers import (
     report_ids,
     shanghai,
 )
+from tests.transactions.helpers import reporting_terminal
+from transactions.audit import runner
+from transactions.audit.rules import REGISTRY
+from transactions.audit.runner import audit_run_part, audit_start
+from transactions.models import Alert, AuditRule, AuditRun, RunStatus
 
 pytestmark = pytest.mark.django_db
 

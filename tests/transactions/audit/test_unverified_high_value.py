@@ -2,7 +2,7 @@
 
 import pytest
 
-from .helpers import (
+from tests.transactions.audit.helpers import (
     alert_of,
     alerts,
     audit,

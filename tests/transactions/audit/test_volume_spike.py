@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from .helpers import (
+from tests.transactions.audit.helpers import (
     alerts,
     audit,
     only_rule,

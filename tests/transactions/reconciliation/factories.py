@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from transactions.models import Acquirer, ReconciliationRun, SettlementFile
 from transactions.reconciliation.importer import settlement_file_create
 from transactions.reconciliation.mapping import EXAMPLE_MAPPING
-from transactions.services.reconciliation import settlement_file_process
+from transactions.reconciliation.services import settlement_file_process
 
 MAPPING = EXAMPLE_MAPPING
 HEADER = list(MAPPING.values())
@@ -33,7 +33,7 @@ class AcquirerFactory(factory.django.DjangoModelFactory):
 
 def line_for(report: Any, **overrides: Any) -> dict[str, str]:
     """The settlement line an acquirer would send for ``report``."""
-    from transactions.audit.base import SHANGHAI
+    from portal.common.beijing import SHANGHAI
 
     local = report.occurred_at.astimezone(SHANGHAI)
     row = {

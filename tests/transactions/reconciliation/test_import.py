@@ -11,11 +11,17 @@ from openpyxl import Workbook
 
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from tests.transactions.reconciliation.factories import (
+    HEADER,
+    MAPPING,
+    AcquirerFactory,
+    csv_bytes,
+    line_for,
+    upload,
+)
 from transactions.models import FileStatus, SettlementFile, SettlementLine, SettlementLineError
 from transactions.reconciliation.importer import settlement_file_import
-from transactions.services.reconciliation import settlement_file_process
-
-from .factories import HEADER, MAPPING, AcquirerFactory, csv_bytes, line_for, upload
+from transactions.reconciliation.services import settlement_file_process
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,20 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from portal.common.beijing import SHANGHAI
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from transactions.audit.base import SHANGHAI
+from tests.transactions.reconciliation.factories import (
+    MAPPING,
+    AcquirerFactory,
+    csv_bytes,
+    line_for,
+    upload,
+)
 from transactions.models import FileStatus, SettlementFile, SettlementLine, SettlementLineError
 from transactions.reconciliation import fast_csv, importer
 from transactions.reconciliation.importer import settlement_file_import
-from transactions.services.reconciliation import reconciliation_run
-
-from .factories import MAPPING, AcquirerFactory, csv_bytes, line_for, upload
+from transactions.reconciliation.services import reconciliation_run
 
 pytestmark = [
     pytest.mark.django_db,

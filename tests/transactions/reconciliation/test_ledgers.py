@@ -15,13 +15,19 @@ from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from transactions.admin import reconciliation as admin_module
+from tests.transactions.reconciliation.factories import (
+    MAPPING,
+    AcquirerFactory,
+    csv_bytes,
+    line_for,
+    process,
+    upload,
+)
 from transactions.models import FileStatus, SettlementFile
+from transactions.reconciliation import admin as admin_module
 from transactions.reconciliation import importer
 from transactions.reconciliation.importer import settlement_file_import
-from transactions.services.reconciliation import settlement_file_retry
-
-from .factories import MAPPING, AcquirerFactory, csv_bytes, line_for, process, upload
+from transactions.reconciliation.services import settlement_file_retry
 
 pytestmark = pytest.mark.django_db
 

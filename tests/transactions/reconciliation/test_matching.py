@@ -9,10 +9,9 @@ import pytest
 
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from tests.transactions.reconciliation.factories import AcquirerFactory, line_for, reconcile
 from transactions.models import Outcome, ReconciliationItem, SettlementLineOutcome
-from transactions.services.reconciliation import reconciliation_run
-
-from .factories import AcquirerFactory, line_for, reconcile
+from transactions.reconciliation.services import reconciliation_run
 
 pytestmark = pytest.mark.django_db
 

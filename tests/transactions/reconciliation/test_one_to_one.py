@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from portal.common.beijing import SHANGHAI
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from transactions.audit.base import SHANGHAI
+from tests.transactions.reconciliation.factories import line_for, reconcile
 from transactions.models import SettlementLineOutcome
-
-from .factories import line_for, reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from tests.factories import StaffFactory
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from tests.transactions.reconciliation.factories import line_for, upload
 from transactions.models import (
     FileStatus,
     ReconciliationItem,
@@ -26,18 +27,16 @@ from transactions.models import (
     SettlementLineError,
 )
 from transactions.reconciliation import importer
+from transactions.reconciliation import services as service
 from transactions.reconciliation.importer import settlement_file_import
-from transactions.reconciliation.workflow import file_move
-from transactions.services import reconciliation as service
-from transactions.services.reconciliation import (
+from transactions.reconciliation.services import (
     STALLED_AFTER,
     reconciliation_run,
     settlement_file_retry,
     settlement_files_stalled,
 )
+from transactions.reconciliation.workflow import file_move
 from transactions.tasks import import_settlement_file, reconcile_pending_files
-
-from .factories import line_for, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -15,15 +15,14 @@ from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from tests.transactions.reconciliation.factories import AcquirerFactory, csv_bytes, line_for, upload
 from transactions.models import Alert, FileStatus, ReconciliationItem, SettlementFile
-from transactions.services.reconciliation import (
+from transactions.reconciliation.services import (
     STALLED_AFTER,
     reconciliation_run,
     settlement_file_process,
 )
 from transactions.tasks import reconcile_pending_files
-
-from .factories import AcquirerFactory, csv_bytes, line_for, upload
 
 pytestmark = pytest.mark.django_db
 

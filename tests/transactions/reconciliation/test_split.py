@@ -8,9 +8,8 @@ import pytest
 
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from tests.transactions.reconciliation.factories import line_for, reconcile
 from transactions.models import ReconciliationTotal, SettlementLineOutcome
-
-from .factories import line_for, reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import pytest
 
 from tests.transactions.audit.helpers import plant, shanghai
 from tests.transactions.helpers import reporting_terminal
+from tests.transactions.reconciliation.factories import MAPPING, AcquirerFactory, line_for
+from tests.transactions.reconciliation.factories import reconcile as reconcile_rows
 from transactions.models import SettlementLineOutcome
-
-from .factories import MAPPING, AcquirerFactory, line_for
-from .factories import reconcile as reconcile_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Every audit rule, one module each; REGISTRY maps a rule's code to its spec."""
 
-from ..base import RuleSpec
-from . import (
+from transactions.audit.base import RuleSpec
+from transactions.audit.rules import (
     cashout_below_limit,
     cashout_off_hours,
     cashout_round_amount,

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
-from ...models import Report
-from ..base import Context, Finding, RuleSpec, money
-from .days import local_day, whole_day_groups
+from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.audit.rules.days import local_day, whole_day_groups
+from transactions.models import Report
 
 
 def find(ctx: Context) -> list[Finding]:

@@ -10,9 +10,10 @@ from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 from django.utils.translation import gettext_noop
 
-from ...models import HOUR_FIELDS, Report, TerminalDay
-from ..base import SHANGHAI, Context, Finding, RuleSpec
-from .days import local_day, whole_day_groups
+from portal.common.beijing import SHANGHAI
+from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.audit.rules.days import local_day, whole_day_groups
+from transactions.models import HOUR_FIELDS, Report, TerminalDay
 
 
 def quiet_hours(ctx: Context, merchant_ids: list[int]) -> dict[int, set[int]]:

@@ -6,9 +6,10 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_noop
 
-from ...models import Report
-from ..base import SHANGHAI, Context, Finding, RuleSpec, grouped
-from .days import local_midnight
+from portal.common.beijing import SHANGHAI
+from transactions.audit.base import Context, Finding, RuleSpec, grouped
+from transactions.audit.rules.days import local_midnight
+from transactions.models import Report
 
 
 def find(ctx: Context) -> list[Finding]:

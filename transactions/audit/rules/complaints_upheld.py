@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils.translation import gettext_noop
 
-from ...models import Complaint, ComplaintStatus
-from ..base import Context, Finding, RuleSpec
+from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.models import Complaint, ComplaintStatus
 
 
 def find(ctx: Context) -> list[Finding]:

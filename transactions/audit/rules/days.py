@@ -16,8 +16,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ...models import Report
-from ..base import SHANGHAI, Context, grouped
+from portal.common.beijing import SHANGHAI
+from transactions.audit.base import Context, grouped
+from transactions.models import Report
 
 Row = dict[str, Any]
 

@@ -6,8 +6,8 @@ from django.db.models import F, Max, Min, Q, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_noop
 
-from ...models import Report
-from ..base import Context, Finding, RuleSpec, money
+from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.models import Report
 
 
 def find(ctx: Context) -> list[Finding]:

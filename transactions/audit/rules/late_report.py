@@ -6,10 +6,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from merchants.models import ReportingSettings
-
-from ...models import Report
-from ..base import Context, Finding, RuleSpec
-from .days import local_day, whole_day_groups
+from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.audit.rules.days import local_day, whole_day_groups
+from transactions.models import Report
 
 DEFAULT_DEADLINE_HOURS = 24
 

@@ -3,9 +3,9 @@
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_noop
 
-from ...models import Report
-from ..base import Context, Finding, RuleSpec
-from .days import local_day, whole_day_groups
+from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.audit.rules.days import local_day, whole_day_groups
+from transactions.models import Report
 
 
 def _matching(reports: QuerySet[Report]) -> QuerySet:

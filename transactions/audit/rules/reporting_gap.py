@@ -7,9 +7,9 @@ from django.db.models.functions import Lag
 from django.utils.translation import gettext_noop
 
 from merchants.models import Terminal, TerminalStatus
-
-from ...models import Report
-from ..base import SHANGHAI, Context, Finding, RuleSpec
+from portal.common.beijing import SHANGHAI
+from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.models import Report
 
 CHUNK = 500
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_noop
 
-from ...models import CARD_METHODS
-from ..base import Context, Finding, RuleSpec, money
+from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.models import CARD_METHODS
 
 
 def find(ctx: Context) -> list[Finding]:

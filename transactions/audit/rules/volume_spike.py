@@ -11,8 +11,9 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_noop
 
-from ...models import Report, TerminalDay
-from ..base import SHANGHAI, Context, Finding, RuleSpec, money
+from portal.common.beijing import SHANGHAI
+from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.models import Report, TerminalDay
 
 FEW_DAYS = 3
 MESSAGES = {

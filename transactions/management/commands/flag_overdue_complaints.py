@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from transactions.services.complaints import complaints_flag_overdue
+from transactions.complaints.services import complaints_flag_overdue
 
 
 class Command(BaseCommand):

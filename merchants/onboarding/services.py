@@ -1,0 +1,161 @@
+"""Signing up, filling in and moving an onboarding application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from merchants.models import (
+    ApplicationStatus,
+    ApplicationTransition,
+    Membership,
+    Merchant,
+    MerchantDocument,
+    ReportingSettings,
+    Role,
+)
+from merchants.onboarding.mid import assign_mid_safely
+from merchants.onboarding.workflow import APPLICATION
+from portal.common.masking import mask_id_number
+from portal.common.statemachine import TransitionNotAllowed
+from portal.common.validators import (
+    normalize_cn_phone,
+    sniff_document_type,
+    validate_document,
+    validate_resident_id,
+)
+
+User = get_user_model()
+
+
+@transaction.atomic
+def merchant_signup(*, username: str, email: str, password: str) -> tuple[Any, Merchant]:
+    """Create a portal user with a fresh draft merchant it owns."""
+    user = User.objects.create_user(username=username, email=email, password=password)
+    merchant = Merchant.objects.create(contact_email=email)
+    Membership.objects.create(user=user, merchant=merchant, role=Role.OWNER)
+    ReportingSettings.objects.create(merchant=merchant)
+    return user, merchant
+
+
+# Application fields a merchant edits as they are; the others are derived below.
+PLAIN_FIELDS = (
+    "legal_name",
+    "short_name",
+    "uscc",
+    "mcc",
+    "legal_rep_name",
+    "registered_province",
+    "registered_city",
+    "registered_district",
+    "registered_address",
+    "business_province",
+    "business_city",
+    "business_district",
+    "business_address",
+    "contact_name",
+    "contact_email",
+    "bank_name",
+    "bank_account_holder",
+)
+
+
+@transaction.atomic
+def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) -> Merchant:
+    """Save application fields from validated ``data``.
+
+    ``legal_rep_id_number`` is validated, then only its masked form is kept;
+    ``bank_account_number`` is encrypted and its last four digits kept for display;
+    a blank value for either leaves what is stored.
+    """
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    if not merchant.is_editable:
+        raise TransitionNotAllowed(
+            _(
+                "The application can only be changed as a draft or when more information is asked for."
+            ),
+            code="not_editable",
+        )
+    for name in PLAIN_FIELDS:
+        if name in data:
+            setattr(merchant, name, data[name])
+    if data.get("contact_phone"):
+        merchant.contact_phone = normalize_cn_phone(data["contact_phone"])
+    if id_number := data.get("legal_rep_id_number"):
+        validate_resident_id(id_number)
+        merchant.legal_rep_id_masked = mask_id_number(id_number)
+    if account := data.get("bank_account_number"):
+        merchant.bank_account_number = account
+        merchant.bank_account_last4 = account[-4:]
+    merchant.full_clean(exclude=["bank_account_number"])
+    merchant._change_reason = "application edited"
+    merchant.save()
+    return merchant
+
+
+@transaction.atomic
+def document_add(
+    *, merchant: Merchant, actor: Any, kind: str, upload: UploadedFile
+) -> MerchantDocument:
+    """Attach a licence or ID scan; replaces an earlier document of the same required kind."""
+    if not merchant.is_editable:
+        raise TransitionNotAllowed(
+            _("Documents can only be changed as a draft or when more information is asked for."),
+            code="not_editable",
+        )
+    validate_document(upload)
+    content_type = sniff_document_type(upload) or "application/octet-stream"
+    if kind != "other":
+        for old in merchant.documents.filter(kind=kind):
+            old.file.delete(save=False)
+            old.delete()
+    document = MerchantDocument(
+        merchant=merchant,
+        kind=kind,
+        original_name=(upload.name or "")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+    document.file.save(upload.name or "document", upload, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def application_transition(
+    *, merchant: Merchant, name: str, actor: Any, reason: str = ""
+) -> Merchant:
+    """Take transition ``name`` of the application and record the step.
+
+    Approval assigns the acquirer MID; starting a review makes the actor the reviewer.
+    Raises :class:`TransitionNotAllowed` or ``PermissionDenied`` when the step is refused.
+    """
+    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    step = APPLICATION.check(merchant, name, actor=actor, reason=reason)
+    previous = merchant.status
+    now = timezone.now()
+    merchant.status = step.target
+    if step.target in (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED):
+        merchant.submitted_at = now
+    if name == "start_review":
+        merchant.reviewer = actor
+    if step.target == ApplicationStatus.APPROVED:
+        merchant.approved_at = now
+    merchant._change_reason = f"{name}: {reason}".strip(": ")
+    merchant.save()
+    if step.target == ApplicationStatus.APPROVED and not merchant.mid:
+        assign_mid_safely(merchant)
+    ApplicationTransition.objects.create(
+        merchant=merchant,
+        from_status=previous,
+        to_status=step.target,
+        actor=actor,
+        reason=reason.strip(),
+    )
+    return merchant

@@ -1,0 +1,73 @@
+"""The states of an onboarding application and of a terminal, and who may move them.
+
+These tables are the only place that says which transitions exist; services in
+:mod:`merchants.services` take them and record each step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import ApplicationStatus as A
+from merchants.models import Membership, Merchant, Role
+from merchants.onboarding.selectors import completeness_guard
+from portal.common.statemachine import StateMachine, Transition, all_guards
+
+
+def _is_merchant_editor(merchant: Merchant, actor: Any) -> bool | str:
+    membership = Membership.objects.filter(user=actor, merchant=merchant).first() if actor else None
+    if membership is None or membership.role not in (Role.OWNER, Role.STAFF):
+        return _("Only the merchant's owner or staff can do this.")
+    return True
+
+
+APPLICATION = StateMachine(
+    [
+        Transition(
+            "submit",
+            _("Submit"),
+            frozenset({A.DRAFT}),
+            A.SUBMITTED,
+            guard=all_guards(_is_merchant_editor, completeness_guard),
+        ),
+        Transition(
+            "resubmit",
+            _("Resubmit"),
+            frozenset({A.INFO_REQUESTED}),
+            A.RESUBMITTED,
+            guard=all_guards(_is_merchant_editor, completeness_guard),
+        ),
+        Transition(
+            "start_review",
+            _("Start review"),
+            frozenset({A.SUBMITTED, A.RESUBMITTED}),
+            A.UNDER_REVIEW,
+            permission="merchants.review_application",
+        ),
+        Transition(
+            "approve",
+            _("Approve"),
+            frozenset({A.UNDER_REVIEW}),
+            A.APPROVED,
+            permission="merchants.approve_application",
+        ),
+        Transition(
+            "reject",
+            _("Reject"),
+            frozenset({A.UNDER_REVIEW}),
+            A.REJECTED,
+            permission="merchants.review_application",
+            reason_required=True,
+        ),
+        Transition(
+            "request_info",
+            _("Ask for more information"),
+            frozenset({A.UNDER_REVIEW}),
+            A.INFO_REQUESTED,
+            permission="merchants.review_application",
+            reason_required=True,
+        ),
+    ]
+)

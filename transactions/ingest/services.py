@@ -1,0 +1,71 @@
+"""Reporting through the terminal API: one report or a batch, validated and stored once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from merchants.models import Terminal
+from transactions.ingest.store import Incoming, store_reports
+from transactions.ingest.validate import Errors, validate_report
+from transactions.models import Source
+
+MAX_BATCH = 5000
+
+
+@dataclass
+class SingleOutcome:
+    status: str  # accepted | duplicate | conflict | invalid
+    report_id: str | None = None
+    errors: Errors = field(default_factory=dict)
+
+
+@dataclass
+class BatchOutcome:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def report_ingest_one(*, terminal: Terminal, raw: Any) -> SingleOutcome:
+    """Validate and store one report sent by ``terminal``."""
+    valid, errors = validate_report(raw, now=timezone.now())
+    if valid is None:
+        return SingleOutcome("invalid", errors=errors)
+    item = Incoming(0, terminal.pk, terminal.merchant_id, valid)
+    result = store_reports([item], source=Source.API)
+    status = "accepted" if result.accepted else "duplicate" if result.duplicates else "conflict"
+    return SingleOutcome(status, str(valid.report_id))
+
+
+def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
+    """Store every valid report of the batch; list each refused one with its index and errors."""
+    now = timezone.now()
+    outcome = BatchOutcome()
+    incoming: list[Incoming] = []
+    for index, raw in enumerate(raws):
+        valid, errors = validate_report(raw, now=now)
+        if valid is None:
+            outcome.rejected.append(_rejection(index, raw, errors))
+        else:
+            incoming.append(Incoming(index, terminal.pk, terminal.merchant_id, valid))
+    result = store_reports(incoming, source=Source.API)
+    outcome.accepted = len(result.accepted)
+    outcome.duplicates = len(result.duplicates)
+    conflict_message = "Another report with this report_id was already stored with other content."
+    for index in result.conflicts:
+        outcome.rejected.append(
+            _rejection(index, raws[index], {"report_id": [conflict_message]}, conflict=True)
+        )
+    outcome.rejected.sort(key=lambda row: row["index"])
+    return outcome
+
+
+def _rejection(index: int, raw: Any, errors: Errors, *, conflict: bool = False) -> dict[str, Any]:
+    report_id = raw.get("report_id") if isinstance(raw, dict) else None
+    # Echo the id only when it is a well-formed id and not itself the offending value.
+    if not isinstance(report_id, str) or ("report_id" in errors and not conflict):
+        report_id = None
+    return {"index": index, "report_id": report_id, "errors": errors}

@@ -1,0 +1,165 @@
+"""Reconciliation runs: match an imported settlement file and record what was found."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.common.locks import STALLED_AFTER
+from transactions.models import (
+    FileStatus,
+    ReconciliationRun,
+    ReconciliationTotal,
+    RunStatus,
+    SettlementFile,
+    SettlementLine,
+)
+from transactions.reconciliation.alerts import recon_alerts
+from transactions.reconciliation.importer import settlement_file_import
+from transactions.reconciliation.matching import match_file
+from transactions.reconciliation.workflow import FILE_FLOW, file_move
+
+log = logging.getLogger(__name__)
+
+COUNTED = (
+    "matched",
+    "amount_mismatch",
+    "reported_not_settled",
+    "settled_not_reported",
+    "duplicate_in_file",
+)
+UNFINISHED = (
+    FileStatus.QUEUED,
+    FileStatus.IMPORTING,
+    FileStatus.IMPORTED,
+    FileStatus.RECONCILING,
+)
+
+
+def reconciliation_run(*, file_id: int, trigger: str) -> ReconciliationRun | None:
+    """Match the file against the reports; None when the file is not ready (or already running).
+
+    One transaction, with the file's row locked: a second worker finds it locked and leaves it,
+    and a worker killed mid-run leaves the file as it was (no run "running" for ever, no file
+    "reconciling"). A run that raises is rolled back to a savepoint and recorded as failed, with
+    the file, and the error raised again.
+    """
+    with transaction.atomic():
+        settlement = (
+            SettlementFile.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("acquirer")
+            .filter(pk=file_id, status__in=FILE_FLOW["start_reconcile"][0])
+            .first()
+        )
+        if settlement is None or not file_move(settlement, "start_reconcile"):
+            return None
+        # Runs a killed worker of an earlier version left "running" (this one commits none).
+        settlement.runs.filter(status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=_("The worker running it was lost.")
+        )
+        started = time.monotonic()
+        run = ReconciliationRun.objects.create(file=settlement, trigger=trigger[:100])
+        try:
+            with transaction.atomic():
+                _match(settlement, run)
+        except Exception as exc:
+            run.status = RunStatus.FAILED
+            run.error = str(exc)[:2000]
+            _finish(run, started)
+            file_move(settlement, "fail", error=str(exc)[:2000], finished_at=timezone.now())
+            failure: Exception | None = exc
+        else:
+            run.status = RunStatus.DONE
+            _finish(run, started)
+            file_move(settlement, "reconciled", finished_at=timezone.now())
+            failure = None
+    if failure is not None:
+        raise failure
+    return run
+
+
+def _match(settlement: SettlementFile, run: ReconciliationRun) -> None:
+    match_file(file=settlement, run_id=run.pk)
+    counts = dict(
+        ReconciliationTotal.objects.filter(run=run)
+        .values("outcome")
+        .annotate(n=Sum("count"))
+        .values_list("outcome", "n")
+    )
+    for name in COUNTED:
+        setattr(run, name, counts.get(name, 0))
+    alerts_started = time.monotonic()
+    run.alerts_created = recon_alerts(run=run)
+    log.info("reconciliation alerts: %.2f s", time.monotonic() - alerts_started)
+
+
+def _finish(run: ReconciliationRun, started: float) -> None:
+    run.finished_at = timezone.now()
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.save()
+
+
+def settlement_file_process(*, file_id: int, trigger: str) -> ReconciliationRun | None:
+    """Import the file if it is queued (or its import was left unfinished), then reconcile it."""
+    settlement = settlement_file_import(file_id=file_id)
+    if settlement.status not in (FileStatus.IMPORTED, FileStatus.RECONCILING):
+        return None
+    return reconciliation_run(file_id=file_id, trigger=trigger)
+
+
+def settlement_files_stalled(*, now: datetime | None = None) -> list[int]:
+    """Files still unfinished ``STALLED_AFTER`` after they arrived: their task was lost.
+
+    A killed worker's message comes back from the broker after its visibility timeout, but a
+    broker restarted without persistence has lost it, and the file would stay queued, importing
+    or imported for ever. Sending it again is safe: a finished step is not done twice, an
+    unfinished import starts again from nothing unless a live worker holds it.
+    """
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    return list(
+        SettlementFile.objects.filter(status__in=UNFINISHED, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def settlement_file_retry(*, settlement: SettlementFile) -> str:
+    """Send a failed file through again; returns how (``import`` or ``reconcile``).
+
+    From its bytes when they are still stored (the import stopped for another reason than the
+    file); else, when its lines are stored (the run failed), from them. A file refused as a whole
+    kept nothing to retry from: it is to be uploaded again (it no longer counts as imported).
+    """
+    if settlement.status != FileStatus.FAILED:
+        raise ValidationError(_("Only a failed file can be retried."))
+    if settlement.file:
+        step, how = "retry", "import"
+    elif SettlementLine.objects.filter(file=settlement).exists():
+        step, how = "retry_reconcile", "reconcile"
+    else:
+        raise ValidationError(
+            _(
+                "Nothing is left of this file to retry from: it was refused as a whole and its "
+                "content deleted. Correct the cause and upload the file again."
+            )
+        )
+    try:
+        with transaction.atomic():
+            moved = file_move(settlement, step, error="", finished_at=None)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("The same file was uploaded again since it failed: that upload is the one to use.")
+        ) from exc
+    if not moved:
+        raise ValidationError(_("Only a failed file can be retried."))
+    from transactions.tasks import import_settlement_file
+
+    transaction.on_commit(lambda: import_settlement_file.delay(settlement.pk))
+    return how

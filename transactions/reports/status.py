@@ -1,0 +1,87 @@
+"""What a report's detail page tells besides the report itself: its alerts and settlement status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from transactions.models import (
+    Alert,
+    Outcome,
+    ReconciliationItem,
+    ReconciliationTotal,
+    Report,
+    SettlementFile,
+    SettlementLineOutcome,
+)
+
+
+@dataclass(frozen=True)
+class ReconciliationStatus:
+    """The latest reconciliation result that concerns one report."""
+
+    outcome: str  # an Outcome value
+    file: SettlementFile
+    settled_amount: Decimal | None = None
+    settlement_date: date | None = None
+    line_no: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+
+def report_alerts(*, report: Report) -> QuerySet[Alert]:
+    """The merchant's alerts that name this report, newest first."""
+    return (
+        report.alerts.filter(merchant_id=report.merchant_id)
+        .select_related("rule")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def report_reconciliation(*, report: Report) -> ReconciliationStatus | None:
+    """Matched or amount mismatch from the latest settlement line paired with the report; else
+    "reported but not settled" if the latest run over its merchant and day said so; else None
+    (no settlement file has covered its day yet).
+
+    Line outcomes carry their report (indexed), so the first question is one index probe. A run records
+    the missing reports as items by run and merchant, so the second one first finds the runs
+    that covered the report's day (their per-day totals) and then looks in those runs only.
+    """
+    settled = (
+        SettlementLineOutcome.objects.filter(report=report)
+        .select_related("file", "line")
+        .order_by("-file__created_at", "-line_id")
+        .first()
+    )
+    if settled is not None:
+        return ReconciliationStatus(
+            outcome=settled.outcome,
+            file=settled.file,
+            settled_amount=settled.line.amount,
+            settlement_date=settled.line.settlement_date,
+            line_no=settled.line.line_no,
+        )
+    day = timezone.localtime(report.occurred_at).date()
+    runs = ReconciliationTotal.objects.filter(merchant_id=report.merchant_id, day=day).values(
+        "run_id"
+    )
+    missing = (
+        ReconciliationItem.objects.filter(
+            run__in=runs,
+            merchant_id=report.merchant_id,
+            kind=Outcome.REPORTED_NOT_SETTLED,
+            report=report,
+        )
+        .select_related("run__file")
+        .order_by("-run__started_at", "-run_id")
+        .first()
+    )
+    if missing is not None:
+        return ReconciliationStatus(outcome=missing.kind, file=missing.run.file)
+    return None
