@@ -8,3 +8,7 @@ class TransactionsConfig(AppConfig):
 
     def ready(self) -> None:
         from transactions.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from transactions.audit.rules import REGISTRY
+        from transactions.models.audit import RULE_NAMES
+
+        RULE_NAMES.update({code: spec.name for code, spec in REGISTRY.items()})

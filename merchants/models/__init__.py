@@ -7,7 +7,12 @@ from merchants.models.application import (
 from merchants.models.history import ChangesOnlyHistoricalRecords
 from merchants.models.membership import Membership, Role
 from merchants.models.merchant import ApplicationStatus, Merchant, MerchantQuerySet
-from merchants.models.reporting import ReportingFrequency, ReportingMethod, ReportingSettings
+from merchants.models.reporting import (
+    DEFAULT_DEADLINE_HOURS,
+    ReportingFrequency,
+    ReportingMethod,
+    ReportingSettings,
+)
 from merchants.models.terminal import (
     Terminal,
     TerminalKey,
@@ -17,6 +22,7 @@ from merchants.models.terminal import (
 )
 
 __all__ = [
+    "DEFAULT_DEADLINE_HOURS",
     "REQUIRED_DOCUMENTS",
     "ApplicationStatus",
     "ApplicationTransition",

@@ -5,16 +5,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models.merchant import ApplicationStatus, Merchant
+from portal.common.transitions import TransitionRecord
 
 
-class ApplicationTransition(models.Model):
+class ApplicationTransition(TransitionRecord):
     """One step of an application: who moved it from which state to which, when and why."""
+
+    subject_field = "merchant"
 
     merchant = models.ForeignKey(
         Merchant, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("merchant")
     )
     from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
+    # The oldest trail: its actor has a label and its time an index, as when the table was made.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -22,13 +26,11 @@ class ApplicationTransition(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("application step")
         verbose_name_plural = _("application steps")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

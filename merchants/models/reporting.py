@@ -7,6 +7,9 @@ from simple_history.models import HistoricalRecords
 
 from merchants.models.merchant import Merchant
 
+# A merchant's reporting deadline when it has not set one (no reporting settings yet).
+DEFAULT_DEADLINE_HOURS = 24
+
 
 class ReportingMethod(models.TextChoices):
     API = "api", _("Real-time API")
@@ -39,7 +42,7 @@ class ReportingSettings(models.Model):
     )
     deadline_hours = models.PositiveSmallIntegerField(
         _("deadline (hours after the transaction)"),
-        default=24,
+        default=DEFAULT_DEADLINE_HOURS,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 7)],
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

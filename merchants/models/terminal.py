@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from merchants.models.merchant import Merchant
 from portal.common.fields import EncryptedTextField
 from portal.common.regions import PROVINCES
+from portal.common.transitions import TransitionRecord
 from portal.common.validators import validate_tid
 
 
@@ -75,20 +76,16 @@ class Terminal(models.Model):
         return self.tid or self.serial_number
 
 
-class TerminalTransition(models.Model):
+class TerminalTransition(TransitionRecord):
+    subject_field = "terminal"
+
     terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=10, choices=TerminalStatus.choices)
     to_status = models.CharField(_("to"), max_length=10, choices=TerminalStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("terminal step")
         verbose_name_plural = _("terminal steps")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.terminal}: {self.from_status} → {self.to_status}"

@@ -22,6 +22,7 @@ from merchants.models import (
     MerchantDocument,
     Terminal,
 )
+from merchants.onboarding.fields import application_fields
 from merchants.onboarding.services import application_transition
 from merchants.onboarding.workflow import APPLICATION
 from portal.common.admin import ReadOnlyInline, TrailAdmin
@@ -88,27 +89,8 @@ def _application_action(name: str) -> Any:
     )
 
 
-APPLICATION_DATA = (
-    "legal_name",
-    "short_name",
-    "uscc",
-    "mcc",
-    "legal_rep_name",
-    "legal_rep_id_masked",
-    "registered_province",
-    "registered_city",
-    "registered_district",
-    "registered_address",
-    "business_province",
-    "business_city",
-    "business_district",
-    "business_address",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "bank_name",
-    "bank_account_holder",
-    "bank_account_masked",
+APPLICATION_DATA = application_fields(
+    id_number="legal_rep_id_masked", bank_account="bank_account_masked"
 )
 
 

@@ -1,7 +1,5 @@
 """Forms for the merchant's side of onboarding. Validation of values lives in validators.py."""
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
 from merchants.models import DocumentKind, Merchant
+from merchants.onboarding.fields import APPLICATION_FIELDS
 from portal.common.validators import (
     normalize_cn_phone,
     validate_bank_account_number,
@@ -44,26 +43,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Merchant
-        fields = (
-            "legal_name",
-            "short_name",
-            "uscc",
-            "mcc",
-            "legal_rep_name",
-            "registered_province",
-            "registered_city",
-            "registered_district",
-            "registered_address",
-            "business_province",
-            "business_city",
-            "business_district",
-            "business_address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "bank_name",
-            "bank_account_holder",
-        )
+        fields = APPLICATION_FIELDS
 
     def clean_uscc(self) -> str:
         return uscc.compact(self.cleaned_data.get("uscc") or "")
@@ -90,11 +70,3 @@ class DocumentForm(forms.Form):
         help_text=_("PDF, JPEG or PNG, at most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required

@@ -12,29 +12,11 @@ from merchants.models import (
     ApplicationTransition,
     Merchant,
 )
+from merchants.onboarding.fields import application_fields
 
 # Fields an application must fill before it can be submitted, with the label the merchant sees.
-REQUIRED_APPLICATION_FIELDS = (
-    "legal_name",
-    "short_name",
-    "uscc",
-    "mcc",
-    "legal_rep_name",
-    "legal_rep_id_masked",
-    "registered_province",
-    "registered_city",
-    "registered_district",
-    "registered_address",
-    "business_province",
-    "business_city",
-    "business_district",
-    "business_address",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "bank_name",
-    "bank_account_holder",
-    "bank_account_last4",
+REQUIRED_APPLICATION_FIELDS = application_fields(
+    id_number="legal_rep_id_masked", bank_account="bank_account_last4"
 )
 
 

@@ -12,17 +12,17 @@ from django.utils.translation import gettext as _
 
 from merchants.models import (
     ApplicationStatus,
-    ApplicationTransition,
     Membership,
     Merchant,
     MerchantDocument,
     ReportingSettings,
     Role,
 )
+from merchants.onboarding.fields import APPLICATION_FIELDS
 from merchants.onboarding.mid import assign_mid_safely
 from merchants.onboarding.workflow import APPLICATION
 from portal.common.masking import mask_id_number
-from portal.common.statemachine import TransitionNotAllowed
+from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import (
     normalize_cn_phone,
     sniff_document_type,
@@ -43,26 +43,8 @@ def merchant_signup(*, username: str, email: str, password: str) -> tuple[Any, M
     return user, merchant
 
 
-# Application fields a merchant edits as they are; the others are derived below.
-PLAIN_FIELDS = (
-    "legal_name",
-    "short_name",
-    "uscc",
-    "mcc",
-    "legal_rep_name",
-    "registered_province",
-    "registered_city",
-    "registered_district",
-    "registered_address",
-    "business_province",
-    "business_city",
-    "business_district",
-    "business_address",
-    "contact_name",
-    "contact_email",
-    "bank_name",
-    "bank_account_holder",
-)
+# Application fields a merchant edits as they are; the phone is normalised, the others derived below.
+PLAIN_FIELDS = tuple(name for name in APPLICATION_FIELDS if name != "contact_phone")
 
 
 @transaction.atomic
@@ -136,26 +118,17 @@ def application_transition(
     Approval assigns the acquirer MID; starting a review makes the actor the reviewer.
     Raises :class:`TransitionNotAllowed` or ``PermissionDenied`` when the step is refused.
     """
-    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
-    step = APPLICATION.check(merchant, name, actor=actor, reason=reason)
-    previous = merchant.status
-    now = timezone.now()
-    merchant.status = step.target
-    if step.target in (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED):
-        merchant.submitted_at = now
-    if name == "start_review":
-        merchant.reviewer = actor
-    if step.target == ApplicationStatus.APPROVED:
-        merchant.approved_at = now
-    merchant._change_reason = f"{name}: {reason}".strip(": ")
-    merchant.save()
-    if step.target == ApplicationStatus.APPROVED and not merchant.mid:
+
+    def prepare(merchant: Merchant, step: Transition) -> None:
+        now = timezone.now()
+        if step.target in (ApplicationStatus.SUBMITTED, ApplicationStatus.RESUBMITTED):
+            merchant.submitted_at = now
+        if name == "start_review":
+            merchant.reviewer = actor
+        if step.target == ApplicationStatus.APPROVED:
+            merchant.approved_at = now
+
+    merchant = APPLICATION.step(merchant, name, actor=actor, reason=reason, prepare=prepare)
+    if merchant.status == ApplicationStatus.APPROVED and not merchant.mid:
         assign_mid_safely(merchant)
-    ApplicationTransition.objects.create(
-        merchant=merchant,
-        from_status=previous,
-        to_status=step.target,
-        actor=actor,
-        reason=reason.strip(),
-    )
     return merchant

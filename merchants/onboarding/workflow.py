@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import ApplicationStatus as A
-from merchants.models import Membership, Merchant, Role
+from merchants.models import ApplicationTransition, Membership, Merchant, Role
 from merchants.onboarding.selectors import completeness_guard
 from portal.common.statemachine import StateMachine, Transition, all_guards
 
@@ -69,5 +69,6 @@ APPLICATION = StateMachine(
             permission="merchants.review_application",
             reason_required=True,
         ),
-    ]
+    ],
+    record=ApplicationTransition,
 )

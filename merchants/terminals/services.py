@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from merchants.models import Merchant, Terminal, TerminalKey, TerminalStatus, TerminalTransition
+from merchants.models import Merchant, Terminal, TerminalKey, TerminalStatus
 from merchants.terminals.workflow import TERMINAL
 from portal.common.statemachine import TransitionNotAllowed
 from portal.common.validators import validate_tid
@@ -74,21 +74,16 @@ def terminal_transition(*, terminal: Terminal, name: str, actor: Any, reason: st
     is not active, so a suspended terminal's key works again when it is re-activated. Retiring
     revokes the keys for good.
     """
-    terminal = Terminal.objects.select_for_update().select_related("merchant").get(pk=terminal.pk)
-    step = TERMINAL.check(terminal, name, actor=actor, reason=reason)
-    previous = terminal.status
-    terminal.status = step.target
-    terminal._change_reason = f"{name}: {reason}".strip(": ")
-    terminal.save(update_fields=["status"])
-    if step.target == TerminalStatus.RETIRED:
-        terminal.keys.usable().update(revoked_at=timezone.now())
-    TerminalTransition.objects.create(
-        terminal=terminal,
-        from_status=previous,
-        to_status=step.target,
+    terminal = TERMINAL.step(
+        terminal,
+        name,
         actor=actor,
-        reason=reason.strip(),
+        reason=reason,
+        queryset=Terminal.objects.select_related("merchant"),
+        update_fields=["status"],
     )
+    if terminal.status == TerminalStatus.RETIRED:
+        terminal.keys.usable().update(revoked_at=timezone.now())
     return terminal
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import TerminalStatus as T
+from merchants.models import TerminalTransition
 from portal.common.statemachine import StateMachine, Transition, all_guards
 
 
@@ -44,5 +45,6 @@ TERMINAL = StateMachine(
             permission="merchants.manage_terminal",
             reason_required=True,
         ),
-    ]
+    ],
+    record=TerminalTransition,
 )

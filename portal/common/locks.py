@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.db import DatabaseError, connection
 
+from portal.common.database import has_advisory_locks
+
 # When a job still unfinished counts as lost (its worker died, its message gone): twice the Redis
 # broker's visibility timeout (portal/settings.py), by when a message a dead worker held has had
 # its chance to come back. Uploads, settlement files and audit runs are swept after it.
@@ -22,7 +24,7 @@ def worker_claim(space: int, key: int) -> Iterator[bool]:
     transactions and released by the server when a killed worker's connection drops, so a dead
     attempt never blocks the re-sent one. SQLite runs one writer at a time anyway.
     """
-    if connection.vendor != "postgresql":
+    if not has_advisory_locks():
         yield True
         return
     with connection.cursor() as cursor:

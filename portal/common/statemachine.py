@@ -1,19 +1,29 @@
 """A small explicit state machine: a table of named transitions with guards.
 
-Used by every workflow in the portal (applications, terminals, and later alerts and complaints).
-A transition names the states it leaves from, the state it goes to, who may take it and whether a
-reason is required. :meth:`StateMachine.take` checks all of that and returns the target state; the
-services that call it persist the change and record the step inside one transaction.
+Used by every workflow in the portal. A transition names the states it leaves from, the state it
+goes to, who may take it and whether a reason is required; :meth:`StateMachine.check` says
+whether it may be taken now, and three helpers take it, so that no code sets a status by hand:
+
+- :meth:`StateMachine.step`, a person's step (applications, terminals, alerts, complaints): lock
+  the row, check, set the status, save and record who, when, from, to and why;
+- :meth:`StateMachine.move` / :meth:`StateMachine.move_all`, a worker's step taken in one
+  conditional UPDATE, so that of two workers racing for the same row only one moves it;
+- :meth:`StateMachine.apply`, a worker's step on a row it already holds: checked and set in
+  memory, saved by the caller with the fields that go with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from portal.common.transitions import TransitionRecord
 
 
 class TransitionNotAllowed(ValidationError):
@@ -35,9 +45,18 @@ class Transition:
 
 
 class StateMachine:
-    def __init__(self, transitions: Iterable[Transition], *, state_field: str = "status") -> None:
+    """The transitions of one model's state; ``record`` is the model its steps are written to."""
+
+    def __init__(
+        self,
+        transitions: Iterable[Transition],
+        *,
+        state_field: str = "status",
+        record: type[TransitionRecord] | None = None,
+    ) -> None:
         self.transitions = {t.name: t for t in transitions}
         self.state_field = state_field
+        self.record = record
 
     def __getitem__(self, name: str) -> Transition:
         return self.transitions[name]
@@ -77,6 +96,76 @@ class StateMachine:
             verdict = transition.guard(obj, actor)
             if verdict is not True:
                 raise TransitionNotAllowed(verdict or _("Not allowed now."), code="guard")
+        return transition
+
+    def step(
+        self,
+        obj: Any,
+        name: str,
+        *,
+        actor: Any,
+        reason: str = "",
+        queryset: Any = None,
+        update_fields: Iterable[str] | None = None,
+        prepare: Callable[[Any, Transition], None] | None = None,
+    ) -> Any:
+        """Take transition ``name`` of ``obj`` for ``actor``, record it, and return the saved row.
+
+        The row is read again under ``select_for_update`` (from ``queryset`` when given) and the
+        transition checked against that locked state, so two people acting at once cannot both
+        take a step from the same state. ``prepare(obj, transition)`` sets the fields that go
+        with the step, after the status and before the save (``update_fields`` when given); the
+        step is written to ``record``. Raises :class:`TransitionNotAllowed` or
+        ``PermissionDenied`` when it is refused, and then nothing is written.
+        """
+        with transaction.atomic():
+            rows = queryset if queryset is not None else type(obj)._default_manager
+            obj = rows.select_for_update().get(pk=obj.pk)
+            transition = self.check(obj, name, actor=actor, reason=reason)
+            previous = self.state(obj)
+            setattr(obj, self.state_field, transition.target)
+            if prepare is not None:
+                prepare(obj, transition)
+            obj._change_reason = f"{name}: {reason}".strip(": ")
+            obj.save(update_fields=update_fields)
+            if self.record is not None:
+                self.record._default_manager.create(
+                    **{self.record.subject_field: obj},
+                    from_status=previous,
+                    to_status=transition.target,
+                    actor=actor,
+                    reason=reason.strip(),
+                )
+        return obj
+
+    def move(self, obj: Any, name: str, **fields: Any) -> bool:
+        """Take a worker's step ``name`` with ``fields`` if ``obj``'s row is in a source state.
+
+        One conditional UPDATE (``WHERE status IN sources``); ``obj`` is updated to match when it
+        moved. False when the row was in another state (another worker got there first).
+        """
+        moved = self.move_all(type(obj)._default_manager.filter(pk=obj.pk), name, **fields)
+        if moved:
+            setattr(obj, self.state_field, self.transitions[name].target)
+            for key, value in fields.items():
+                setattr(obj, key, value)
+        return bool(moved)
+
+    def move_all(self, rows: Any, name: str, **fields: Any) -> int:
+        """Take a worker's step ``name`` for those of ``rows`` in a source state; how many moved."""
+        transition = self.transitions[name]
+        return rows.filter(**{f"{self.state_field}__in": transition.sources}).update(
+            **{self.state_field: transition.target}, **fields
+        )
+
+    def apply(self, obj: Any, name: str) -> Transition:
+        """Set ``obj``'s state for a worker's step ``name``, in memory; the caller saves it.
+
+        For a row the worker already holds (locked, or claimed). Raises
+        :class:`TransitionNotAllowed` when ``obj`` is not in a state the step leaves from.
+        """
+        transition = self.check(obj, name, actor=None)
+        setattr(obj, self.state_field, transition.target)
         return transition
 
 

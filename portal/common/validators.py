@@ -53,13 +53,6 @@ def validate_mcc(value: str) -> None:
         ) from exc
 
 
-def mcc_description(value: str) -> str:
-    try:
-        return iso18245.get_mcc(value).iso_description
-    except (iso18245.MCCNotFound, iso18245.InvalidMCC):
-        return ""
-
-
 def normalize_cn_phone(value: str) -> str:
     """Return the phone number in E.164 form, or raise if it is not a valid Chinese number."""
     try:
@@ -69,10 +62,6 @@ def normalize_cn_phone(value: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def validate_cn_phone(value: str) -> None:
-    normalize_cn_phone(value)
 
 
 def validate_bank_account_number(value: str) -> None:

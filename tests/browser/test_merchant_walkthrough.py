@@ -24,6 +24,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from portal.celery import app as celery_app
 from portal.common.beijing import SHANGHAI
 from tests.browser.conftest import screenshot
 from tests.browser.shop import PASSWORD, YESTERDAY_CREDIT_CARD, Shop, shop_with_a_held_alert
@@ -55,7 +56,7 @@ class StepwiseWorker:
 
         monkeypatch.setattr(upload_service, "CHUNK_ROWS", chunk_rows)
         monkeypatch.setattr(upload_service, "_process_chunk", process_chunk_then_pause)
-        monkeypatch.setattr("transactions.tasks.process_upload", self)
+        monkeypatch.setitem(celery_app.tasks, "transactions.tasks.process_upload", self)
 
     def delay(self, upload_id: int) -> None:
         """What ``upload_create`` calls on commit: the message waits in the queue."""

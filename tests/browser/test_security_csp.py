@@ -1,10 +1,16 @@
 """The Content-Security-Policy holds in Chromium: portal, admin and API doc pages work with no violation."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in_staff
 from tests.factories import MembershipFactory, MerchantFactory, StaffFactory
+from tests.transactions.alert_factories import AlertFactory
+from tests.transactions.complaint_factories import ComplaintFactory
+from transactions.audit.runner import ensure_rules
 
 
 @pytest.fixture
@@ -47,6 +53,39 @@ def test_admin_pages_render_with_no_csp_violation(page: Page, live_server, probl
     page.check("#action-toggle")
     expect(page.locator("input[name=_selected_action]").first).to_be_checked()
     assert problems == [], "\n".join(problems)
+
+
+def _computed(page: Page, selector: str, prop: str) -> str:
+    return page.locator(selector).first.evaluate(
+        "(element, prop) => getComputedStyle(element).getPropertyValue(prop)", prop
+    )
+
+
+def test_overdue_alerts_and_complaints_are_styled_with_no_csp_violation(
+    page: Page, live_server, problems
+):
+    StaffFactory(username="lead", groups=["compliance lead"], is_superuser=True)
+    ensure_rules()  # a transactional test before this one may have emptied the table
+    late = timezone.now() - timedelta(days=1)
+    alert = AlertFactory(due_at=late, explanation="First line.\nSecond line.")
+    complaint = ComplaintFactory(due_at=late)
+    log_in_staff(page, "lead")
+    styles = {}
+    # The overdue marker is in the lists' "due" column; the explanation is on the alert's page.
+    for path in ("/admin/transactions/alert/", "/admin/transactions/complaint/"):
+        _visit(page, path)
+        styles[path] = _computed(page, ".overdue", "color")
+    _visit(page, f"/admin/transactions/alert/{alert.pk}/change/")
+    styles["explanation"] = _computed(
+        page, ".field-explanation_text .readonly > div", "white-space"
+    )
+    _visit(page, f"/admin/transactions/complaint/{complaint.pk}/change/")
+    assert problems == [], "\n".join(problems)
+    assert styles == {
+        "/admin/transactions/alert/": "rgb(186, 33, 33)",
+        "/admin/transactions/complaint/": "rgb(186, 33, 33)",
+        "explanation": "pre-wrap",
+    }
 
 
 def test_api_doc_pages_render_with_no_csp_violation(page: Page, live_server, problems):

@@ -84,7 +84,6 @@ def test_seed_demo_twice_audits_and_reviews_once():
 
 def _demo_run():
     from transactions.demo.reconciliation import ACQUIRER_CODE
-
     from transactions.models import ReconciliationRun
 
     return ReconciliationRun.objects.select_related("file").get(file__acquirer__code=ACQUIRER_CODE)
@@ -130,8 +129,8 @@ def test_seed_demo_raises_the_reconciliation_alerts_at_shop_sh():
 def test_shop_sh_sees_the_demo_reconciliation_and_its_differences(client):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
-    from transactions.demo.reconciliation import UNREPORTED_RRN
 
+    from transactions.demo.reconciliation import UNREPORTED_RRN
     from transactions.models import Outcome
 
     call_command("seed_demo", "--force", stdout=StringIO())

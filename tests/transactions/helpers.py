@@ -16,7 +16,7 @@ from merchants.models import ReportingSettings
 from merchants.terminals.services import terminal_key_issue
 from tests.factories import TerminalFactory
 from transactions.api.authentication import sign
-from transactions.ingest.validate import FIELDS
+from transactions.ingest.wire import FIELDS
 
 REPORTS = "/api/v1/terminal/reports/"
 BATCH = "/api/v1/terminal/reports/batch/"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, trans_real
 from tests.factories import MembershipFactory, StaffFactory
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.audit.helpers import alert_of, audit, only_rule, plant, reporting_terminal
-from transactions.audit.base import Finding
+from transactions.alerts.findings import Finding
 from transactions.audit.rules import REGISTRY
 from transactions.audit.rules.mcc_jump import RULE as MCC_JUMP
 from transactions.audit.runner import ensure_rules

@@ -13,8 +13,8 @@ from django.utils import timezone
 from merchants.models import Role
 from tests.factories import PDF_BYTES, MembershipFactory, StaffFactory, pdf_upload
 from tests.transactions.audit.helpers import alerts, audit, only_rule, plant, reporting_terminal
+from transactions.alerts.findings import Finding
 from transactions.alerts.services import alert_answer, alert_transition, alerts_from_findings
-from transactions.audit.base import Finding
 from transactions.models import Alert, AlertResponse, AlertStatus, AuditRule
 from transactions.reports.holds import hold_place, hold_release
 

@@ -13,7 +13,7 @@ from merchants.models import Role
 from tests.factories import MembershipFactory
 from tests.transactions.helpers import report, report_csv, reporting_terminal
 from transactions.ingest.uploads import upload_process
-from transactions.ingest.validate import FIELDS
+from transactions.ingest.wire import FIELDS
 from transactions.models import Report, ReportUpload, RowOutcome, UploadStatus
 
 pytestmark = pytest.mark.django_db

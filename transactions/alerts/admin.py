@@ -180,6 +180,10 @@ class AlertAdmin(TrailAdmin):
         "hold_terminal",
     ]
 
+    class Media:
+        # .overdue and .alert-explanation: the Content-Security-Policy refuses style= attributes.
+        css = {"all": ("css/admin.css",)}
+
     # -- list and page -------------------------------------------------------------------------
 
     @admin.display(description=gettext_lazy("merchant"), ordering="merchant__legal_name")
@@ -197,7 +201,7 @@ class AlertAdmin(TrailAdmin):
         when = date_format(timezone.localtime(alert.due_at), "SHORT_DATETIME_FORMAT")
         if not alert.is_resolved and alert.due_at < timezone.now():
             return format_html(
-                '<strong class="overdue" style="color: #ba2121">{} ({})</strong>',
+                '<strong class="overdue">{} ({})</strong>',
                 when,
                 _("overdue"),
             )
@@ -206,7 +210,7 @@ class AlertAdmin(TrailAdmin):
     @admin.display(description=gettext_lazy("explanation"))
     def explanation_text(self, alert: Alert) -> str:
         return format_html(
-            '<div style="white-space: pre-wrap">{}</div>', alert.get_explanation_display()
+            '<div class="alert-explanation">{}</div>', alert.get_explanation_display()
         )
 
     @admin.display(description=gettext_lazy("reports"))

@@ -14,18 +14,17 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.common.statemachine import TransitionNotAllowed
+from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import validate_document
 from transactions.alerts import notifications
+from transactions.alerts.findings import Finding
 from transactions.alerts.workflow import ALERT
-from transactions.audit.base import Finding
 from transactions.models import (
     SEVERITY_RANK,
     Alert,
     AlertReport,
     AlertResponse,
     AlertStatus,
-    AlertTransition,
     AuditRule,
     AuditRun,
     Severity,
@@ -150,17 +149,12 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
 @transaction.atomic
 def alert_transition(*, alert: Alert, name: str, actor: Any, reason: str = "") -> Alert:
     """Take transition ``name`` and record who, when and why; ``take`` assigns the actor."""
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    step = ALERT.check(alert, name, actor=actor, reason=reason)
-    previous = alert.status
-    alert.status = step.target
-    if name == "take" and alert.assignee_id is None:
-        alert.assignee = actor
-    alert._change_reason = f"{name}: {reason}".strip(": ")
-    alert.save()
-    AlertTransition.objects.create(
-        alert=alert, from_status=previous, to_status=step.target, actor=actor, reason=reason.strip()
-    )
+
+    def prepare(alert: Alert, step: Transition) -> None:
+        if step.name == "take" and alert.assignee_id is None:
+            alert.assignee = actor
+
+    alert = ALERT.step(alert, name, actor=actor, reason=reason, prepare=prepare)
     if name == "ask_merchant":
         transaction.on_commit(lambda: notifications.merchant_asked(alert, reason), robust=True)
     return alert

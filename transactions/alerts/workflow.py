@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from merchants.models import Membership, Role
 from portal.common.statemachine import StateMachine, Transition
 from transactions.models import AlertStatus as S
+from transactions.models import AlertTransition
 
 
 def merchant_answerer(obj: Any, actor: Any) -> bool | str:
@@ -86,5 +87,6 @@ ALERT = StateMachine(
             permission=DECIDE_ESCALATED,
             reason_required=True,
         ),
-    ]
+    ],
+    record=AlertTransition,
 )

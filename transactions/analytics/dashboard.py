@@ -20,13 +20,13 @@ from merchants.models import Merchant
 from transactions.models import (
     HOUR_FIELDS,
     Alert,
+    Hold,
     MerchantDay,
     MerchantDayMix,
     PaymentMethod,
     ReportType,
     TerminalDay,
 )
-from transactions.reports.selectors import active_holds_for_merchant
 
 TOP_TERMINALS = 10
 CENT = Decimal("0.01")
@@ -191,7 +191,7 @@ def merchant_dashboard(*, merchant: Merchant, period: Period) -> Dashboard:
         .aggregate(open=Count("pk"), missing=Count("pk", filter=MISSING_REPORTS))
     )
     board.open_alerts, board.missing = counts["open"], counts["missing"]
-    board.active_holds = active_holds_for_merchant(merchant=merchant).count()
+    board.active_holds = Hold.objects.of_merchant(merchant.pk).active().count()
     return board
 
 

@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 
 from portal.common.beijing import SHANGHAI
+from portal.common.database import has_advisory_locks, has_array_parameters
 from transactions.models import MerchantCard, MerchantDay, Report, ReportType
 
 MAX_PARAMS = 30_000  # bound parameters a statement (PostgreSQL takes 65,535, SQLite 32,766)
@@ -91,7 +92,7 @@ def add_cards(
 
 def _lock_merchants(merchant_ids: Sequence[int]) -> None:
     # SQLite writes one transaction at a time: the ingest holds its write lock already.
-    if connection.vendor != "postgresql":
+    if not has_advisory_locks():
         return
     with connection.cursor() as cursor:
         for merchant_id in merchant_ids:
@@ -107,7 +108,7 @@ def _known_cards(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[dat
     table = connection.ops.quote_name(MerchantCard._meta.db_table)
     chunk = min(MAX_PARAMS, connection.features.max_query_params or MAX_PARAMS) - 1
     for merchant_id, tokens in by_merchant.items():
-        if connection.vendor == "postgresql":
+        if has_array_parameters():
             # One array parameter instead of thousands of bound ones.
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -180,7 +181,7 @@ def insert_rows(head: str, rows: list[tuple], tail: str, *, types: Sequence[str]
     if not rows:
         return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if has_array_parameters():
             arrays = ", ".join(f"%s::{name}[]" for name in types)
             cursor.execute(
                 f"{head} SELECT * FROM unnest({arrays}) {tail}",  # noqa: S608

@@ -31,7 +31,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import ExtractHour
 
-from merchants.models import ReportingSettings
+from merchants.models import DEFAULT_DEADLINE_HOURS, ReportingSettings
 from portal.common.beijing import SHANGHAI
 from transactions.analytics.rollup_cards import (
     DayHealth,
@@ -41,7 +41,6 @@ from transactions.analytics.rollup_cards import (
     local_day,
     recount_cards,
 )
-from transactions.audit.rules.late_report import DEFAULT_DEADLINE_HOURS, late_q
 from transactions.models import (
     HOUR_FIELDS,
     MerchantDay,
@@ -50,6 +49,7 @@ from transactions.models import (
     ReportType,
     TerminalDay,
 )
+from transactions.models.report import late_q
 
 ADDED = ("reports", "sales", "sales_amount", *HOUR_FIELDS)
 

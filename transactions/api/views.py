@@ -25,6 +25,7 @@ from transactions.api.authentication import (
 )
 from transactions.api.permissions import TerminalMayReport
 from transactions.ingest.services import MAX_BATCH, report_ingest_batch, report_ingest_one
+from transactions.ingest.wire import report_wire
 from transactions.models import Report
 
 ERRORS = {code: OpenApiResponse(schema.Errors) for code in (400, 401, 403, 413, 415)}
@@ -173,31 +174,3 @@ def terminal_not_found(request: HttpRequest) -> JsonResponse:
     """A path under the terminal API that names nothing: the contract's error shape, not HTML."""
     errors = {"non_field_errors": [_("No such endpoint or report.")]}
     return JsonResponse({"errors": errors}, status=404)
-
-
-def report_wire(report: Report) -> dict[str, Any]:
-    """A stored report as the terminal may see it: the wire fields plus when it was received."""
-    data: dict[str, Any] = {
-        "report_id": str(report.report_id),
-        "occurred_at": timezone.localtime(report.occurred_at).isoformat(),
-        "received_at": timezone.localtime(report.received_at).isoformat(),
-        "amount": f"{report.amount:.2f}",
-        "currency": report.currency,
-        "type": report.type,
-        "method": report.method,
-        "rrn": report.rrn,
-        "trace_no": report.trace_no,
-        "mcc": report.mcc,
-        "acquirer_mid": report.acquirer_mid,
-        "tid": report.tid,
-        "cvm": report.cvm,
-        "source": report.source,
-    }
-    for name in ("masked_pan", "card_token", "batch_no", "auth_code"):
-        if value := getattr(report, name):
-            data[name] = value
-    if report.lat is not None:
-        data["lat"], data["lng"] = float(report.lat), float(report.lng)
-    if report.original_report_id:
-        data["original_report_id"] = str(report.original_report_id)
-    return data

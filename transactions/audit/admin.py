@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.common.admin import TrailAdmin
-from transactions import tasks
 from transactions.audit.forms import AuditRuleForm
 from transactions.audit.rules import REGISTRY
+from transactions.audit.runner import audit_enqueue
 from transactions.models import AuditRule, AuditRun
 
 START_PERMISSION = "transactions.start_audit"
@@ -153,7 +153,7 @@ class AuditRunAdmin(admin.ModelAdmin):
         if not request.user.has_perm(START_PERMISSION):
             raise PermissionDenied
         trigger = f"admin:{request.user.get_username()}"[:100]
-        tasks.run_audit.delay(trigger=trigger)
+        audit_enqueue(trigger=trigger)
         self.message_user(
             request, _("An audit run was queued; it appears here when a worker starts it.")
         )

@@ -26,10 +26,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Merchant
+from portal.common.database import has_planner_settings
 from portal.common.locks import STALLED_AFTER
+from portal.common.queue import enqueue
 from transactions.alerts.services import alerts_from_findings, alerts_notify_run
 from transactions.audit.base import Context
 from transactions.audit.rules import REGISTRY
+from transactions.audit.workflow import AUDIT_RUN
 from transactions.models import AuditRule, AuditRun, AuditRunPart, Report, RunStatus
 
 FIRST_WINDOW = timedelta(days=35)
@@ -141,7 +144,7 @@ def audit_run_part(*, part_id: int) -> None:
 def _no_jit() -> Iterator[None]:
     """PostgreSQL's JIT off while the rules run: compiling costs 0.5-1.5 s per big query, more
     than it saves on these scans and sorts (measured in bench/audit_rules.py)."""
-    if connection.vendor != "postgresql":
+    if not has_planner_settings():
         yield
         return
     with connection.cursor() as cursor:
@@ -161,11 +164,16 @@ def _finish(run: AuditRun) -> None:
     # Counted from the alerts themselves: a part repeated after a crash finds the alerts its
     # first attempt wrote already there, and they are this run's all the same.
     run.alerts_created = run.alerts.count()
-    run.status = RunStatus.DONE
+    AUDIT_RUN.apply(run, "finish")
     run.finished_at = timezone.now()
     run.duration_ms = int((run.finished_at - run.started_at).total_seconds() * 1000)
     run.save(update_fields=["counts", "alerts_created", "status", "finished_at", "duration_ms"])
     alerts_notify_run(run=run)
+
+
+def audit_enqueue(*, trigger: str) -> str:
+    """Queue an incremental audit for the workers, as beat does; returns the task's id."""
+    return enqueue("transactions.tasks.run_audit", trigger=trigger).id
 
 
 def audit_in_flight(*, now: datetime | None = None) -> AuditRun | None:
@@ -196,9 +204,7 @@ def audit_stalled_parts(*, now: datetime | None = None) -> list[int]:
 
 def audit_failed(*, run_id: int, error: BaseException) -> None:
     """Record that a part raised: the run will not finish, and the next run redoes its window."""
-    AuditRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED, error=repr(error)[:2000]
-    )
+    AUDIT_RUN.move_all(AuditRun.objects.filter(pk=run_id), "fail", error=repr(error)[:2000])
 
 
 def audit_run_now(

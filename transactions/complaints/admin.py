@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from portal.common.admin import ReadOnlyInline, TrailAdmin, admin_link
 from portal.common.admin_actions import permitted_actions, run_for_each, transition_action
 from transactions.complaints.admin_forms import ComplaintRecordForm, UpholdForm
+from transactions.complaints.downloads import serve_evidence
 from transactions.complaints.services import (
     complaint_counts_for_merchant,
     complaint_record,
@@ -33,7 +34,6 @@ from transactions.complaints.services import (
     complaint_uphold,
     ensure_reasons,
 )
-from transactions.complaints.views import serve_evidence
 from transactions.complaints.workflow import COMPLAINT, DECIDE, HANDLE, STAFF_TRANSITIONS
 from transactions.models import Complaint, ComplaintEvidence, ComplaintReason, ComplaintTransition
 
@@ -167,6 +167,10 @@ class ComplaintAdmin(TrailAdmin):
     inlines = (ComplaintTransitionInline, ComplaintEvidenceInline)
     actions = [*(_transition(name) for name in STAFF_TRANSITIONS), "uphold"]
 
+    class Media:
+        # .overdue: the Content-Security-Policy refuses style= attributes.
+        css = {"all": ("css/admin.css",)}
+
     # -- columns -------------------------------------------------------------------------------
 
     @admin.display(description=gettext_lazy("merchant"), ordering="merchant__legal_name")
@@ -211,7 +215,7 @@ class ComplaintAdmin(TrailAdmin):
         when = date_format(timezone.localtime(complaint.due_at), "SHORT_DATETIME_FORMAT")
         if complaint.is_late:
             return format_html(
-                '<strong class="overdue" style="color: #ba2121">{} ({})</strong>',
+                '<strong class="overdue">{} ({})</strong>',
                 when,
                 _("overdue"),
             )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from merchants.models import Merchant
 from portal.common.beijing import day_bounds
-from portal.common.statemachine import TransitionNotAllowed
+from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import normalize_cn_phone, validate_document
 from transactions.complaints import mail as complaint_mail
 from transactions.complaints.workflow import COMPLAINT, HANDLE, MERCHANT_VISIBLE
@@ -34,7 +34,6 @@ from transactions.models import (
     ComplaintOutcome,
     ComplaintReason,
     ComplaintStatus,
-    ComplaintTransition,
     EvidenceSide,
     Report,
 )
@@ -177,23 +176,13 @@ def complaint_record(
     return complaint
 
 
-def _move(*, complaint: Complaint, name: str, actor: Any, reason: str) -> Complaint:
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    step = COMPLAINT.check(complaint, name, actor=actor, reason=reason)
-    previous = complaint.status
-    complaint.status = step.target
+def _stamp_resolved(complaint: Complaint, step: Transition) -> None:
     if complaint.is_resolved:
         complaint.resolved_at = timezone.now()
-    complaint._change_reason = f"{name}: {reason}".strip(": ")  # type: ignore[attr-defined]
-    complaint.save()
-    ComplaintTransition.objects.create(
-        complaint=complaint,
-        from_status=previous,
-        to_status=step.target,
-        actor=actor,
-        reason=reason.strip(),
-    )
-    return complaint
+
+
+def _move(*, complaint: Complaint, name: str, actor: Any, reason: str) -> Complaint:
+    return COMPLAINT.step(complaint, name, actor=actor, reason=reason, prepare=_stamp_resolved)
 
 
 @transaction.atomic

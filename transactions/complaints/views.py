@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from merchants.members.access import merchant_required
-from portal.common.downloads import private_download
+from transactions.complaints.downloads import serve_evidence
 from transactions.complaints.forms import ComplaintAnswerForm
 from transactions.complaints.services import (
     complaint_answer,
@@ -113,10 +113,3 @@ def complaint_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileR
     if not own and not request.user.has_perm("transactions.view_complaintevidence"):
         raise Http404
     return serve_evidence(evidence)
-
-
-def serve_evidence(evidence: ComplaintEvidence) -> FileResponse:
-    """The file as a download, never rendered inline, never cached."""
-    return private_download(
-        evidence.file, filename=evidence.original_name or "evidence", as_attachment=True
-    )

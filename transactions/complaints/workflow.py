@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.common.statemachine import StateMachine, Transition
 from transactions.alerts.workflow import merchant_answerer
-from transactions.models import COMPLAINT_OPEN_STATUSES
+from transactions.models import COMPLAINT_OPEN_STATUSES, ComplaintTransition
 from transactions.models import ComplaintStatus as S
 
 HANDLE = "transactions.handle_complaint"
@@ -68,7 +68,8 @@ COMPLAINT = StateMachine(
             permission=HANDLE,
             reason_required=True,
         ),
-    ]
+    ],
+    record=ComplaintTransition,
 )
 
 # Transitions staff take in admin; ``merchant_answer`` is taken in the portal, ``uphold`` needs

@@ -25,10 +25,9 @@ from django.utils import timezone
 from merchants.models import Merchant, Role
 from portal.common.beijing import SHANGHAI, day_bounds
 from transactions.models import Acquirer, ReconciliationRun, Report, SettlementFile
-from transactions.reconciliation.importer import settlement_file_create
 from transactions.reconciliation.mapping import EXAMPLE_MAPPING
 from transactions.reconciliation.matching import SETTLED_TYPES
-from transactions.reconciliation.services import settlement_file_process
+from transactions.reconciliation.services import settlement_file_create, settlement_file_process
 
 DEMO_TRIGGER = "demo"
 ACQUIRER_CODE = "ums-demo"

@@ -10,9 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -39,6 +43,22 @@ def sniff_format(head: bytes, name: str) -> str:
     if b"\x00" in head:
         raise FileFormatError(_("Upload a UTF-8 CSV file or an Excel (.xlsx) workbook."))
     return CSV
+
+
+def batch_file_check(upload: UploadedFile, *, max_bytes: int, too_large: str) -> None:
+    """Refuse an upload over ``max_bytes`` (with the caller's ``too_large`` message) or one that
+    is neither a UTF-8 CSV file nor an Excel workbook, before anything of it is stored.
+
+    Report batches and settlement files are both read by this module, each under its own limit.
+    """
+    if upload.size and upload.size > max_bytes:
+        raise ValidationError(too_large)
+    head = upload.read(4096)
+    upload.seek(0)
+    try:
+        sniff_format(head, upload.name or "")
+    except FileFormatError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def read_rows(stream: IO[bytes], file_format: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -19,35 +19,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Terminal
+from portal.common.database import has_copy, has_planner_settings
 from transactions.analytics.rollups import Stored, rollup_add
 from transactions.ingest.validate import ValidReport
+from transactions.ingest.wire import FIELDS
 from transactions.models import Report
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 
+# The report's own fields (report_id first, as the lookups use it), then what the server adds.
+STORED_FIELDS = tuple(name for name in FIELDS if name != "report_id")
 COLUMNS = (
     "terminal_id",
     "merchant_id",
     "report_id",
-    "occurred_at",
+    *STORED_FIELDS,
     "received_at",
-    "amount",
-    "currency",
-    "type",
-    "method",
-    "masked_pan",
-    "card_token",
-    "rrn",
-    "trace_no",
-    "batch_no",
-    "auth_code",
-    "mcc",
-    "acquirer_mid",
-    "tid",
-    "lat",
-    "lng",
-    "cvm",
-    "original_report_id",
     "source",
     "content_hash",
     "upload_id",
@@ -138,7 +125,7 @@ def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str
         .order_by()
         .values_list("report_id", "content_hash", "upload_id")
     )
-    if connection.vendor != "postgresql":
+    if not has_planner_settings():
         return list(query)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
@@ -149,30 +136,13 @@ def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str
 
 
 def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: datetime) -> tuple:
-    v = item.report.values
+    values = item.report.values
     return (
         item.terminal_id,
         item.merchant_id,
         item.report.report_id,
-        v["occurred_at"],
+        *(values.get(name) for name in STORED_FIELDS),
         received_at,
-        v["amount"],
-        v["currency"],
-        v["type"],
-        v["method"],
-        v["masked_pan"],
-        v["card_token"],
-        v["rrn"],
-        v["trace_no"],
-        v["batch_no"],
-        v["auth_code"],
-        v["mcc"],
-        v["acquirer_mid"],
-        v["tid"],
-        v.get("lat"),
-        v.get("lng"),
-        v["cvm"],
-        v.get("original_report_id"),
         source,
         item.report.content_hash,
         upload_id,
@@ -183,7 +153,7 @@ def _write(fresh: Sequence[Incoming], **common: Any) -> None:
     rows = [_row(item, **common) for item in fresh]
     if not rows:
         return
-    if connection.vendor == "postgresql":
+    if has_copy():
         _copy(rows)
     else:
         Report.objects.bulk_create(

@@ -7,18 +7,24 @@ from datetime import datetime
 from itertools import islice
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal, TerminalStatus
 from portal.common.locks import STALLED_AFTER, worker_claim
-from transactions.ingest.files import FileFormatError, discard_upload, read_rows, sniff_format
+from portal.common.queue import enqueue_on_commit
+from transactions.ingest.files import (
+    FileFormatError,
+    batch_file_check,
+    discard_upload,
+    read_rows,
+    sniff_format,
+)
 from transactions.ingest.reporting import require_reporting
 from transactions.ingest.store import Incoming, store_reports
 from transactions.ingest.validate import Errors, scan_sensitive, validate_report
+from transactions.ingest.workflow import UPLOAD
 from transactions.models import ReportUpload, RowOutcome, Source, UploadRowResult, UploadStatus
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -30,22 +36,17 @@ UPLOAD_LOCK_SPACE = 0x55504C44  # "UPLD"
 def upload_create(*, merchant: Merchant, actor: Any, upload: UploadedFile) -> ReportUpload:
     """Keep the file and queue its processing; refuse files that cannot be a report file."""
     require_reporting(merchant)
-    if upload.size and upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is larger than 100 MB; split it into several files."))
-    head = upload.read(4096)
-    upload.seek(0)
-    try:
-        sniff_format(head, upload.name or "")
-    except FileFormatError as exc:
-        raise ValidationError(str(exc)) from exc
+    batch_file_check(
+        upload,
+        max_bytes=MAX_UPLOAD_BYTES,
+        too_large=_("The file is larger than 100 MB; split it into several files."),
+    )
     report_upload = ReportUpload(
         merchant=merchant, uploaded_by=actor, original_name=(upload.name or "upload")[:255]
     )
     report_upload.file.save(upload.name or "upload", upload, save=False)
     report_upload.save()
-    from transactions.tasks import process_upload
-
-    transaction.on_commit(lambda: process_upload.delay(report_upload.pk))
+    enqueue_on_commit("transactions.tasks.process_upload", report_upload.pk)
     return report_upload
 
 
@@ -86,15 +87,8 @@ def _process(upload_id: int) -> ReportUpload:
     if upload.status == UploadStatus.DONE:
         return upload
     UploadRowResult.objects.filter(upload=upload).delete()
-    _save(
-        upload,
-        status=UploadStatus.PROCESSING,
-        processed_rows=0,
-        accepted=0,
-        duplicates=0,
-        rejected=0,
-        error="",
-    )
+    UPLOAD.apply(upload, "start")
+    _save(upload, processed_rows=0, accepted=0, duplicates=0, rejected=0, error="")
     terminals = {
         t.tid: t
         for t in Terminal.objects.filter(merchant=upload.merchant, status=TerminalStatus.ACTIVE)
@@ -107,15 +101,12 @@ def _process(upload_id: int) -> ReportUpload:
             for chunk in _chunks(read_rows(stream, file_format), CHUNK_ROWS):
                 _process_chunk(upload, chunk, terminals)
     except FileFormatError as exc:
-        _save(upload, status=UploadStatus.FAILED, error=str(exc), finished_at=timezone.now())
+        UPLOAD.apply(upload, "fail")
+        _save(upload, error=str(exc), finished_at=timezone.now())
         discard_upload(upload)
         return upload
-    _save(
-        upload,
-        status=UploadStatus.DONE,
-        finished_at=timezone.now(),
-        total_rows=upload.processed_rows,
-    )
+    UPLOAD.apply(upload, "finish")
+    _save(upload, finished_at=timezone.now(), total_rows=upload.processed_rows)
     discard_upload(upload)
     return upload
 

@@ -17,45 +17,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from transactions.ingest.cardscan import contains_pan, is_sensitive_name
+from transactions.ingest.wire import FIELD_SET, FIELDS, REQUIRED
 from transactions.models import CARD_METHODS, REFERRING_TYPES, Cvm, PaymentMethod, ReportType
 
-FIELDS = (
-    "report_id",
-    "occurred_at",
-    "amount",
-    "currency",
-    "type",
-    "method",
-    "masked_pan",
-    "card_token",
-    "rrn",
-    "trace_no",
-    "batch_no",
-    "auth_code",
-    "mcc",
-    "acquirer_mid",
-    "tid",
-    "lat",
-    "lng",
-    "cvm",
-    "original_report_id",
-)
-REQUIRED = frozenset(
-    {
-        "report_id",
-        "occurred_at",
-        "amount",
-        "type",
-        "method",
-        "rrn",
-        "trace_no",
-        "mcc",
-        "acquirer_mid",
-        "tid",
-        "cvm",
-    }
-)
-FIELD_SET = frozenset(FIELDS)
 # Identifiers of a fixed digit format checked below; a 15-digit MID passes Luhn one time in
 # ten, so scanning it for card numbers would refuse valid reports.
 NOT_SCANNED = frozenset({"acquirer_mid"})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from merchants.models import Merchant, Terminal
+from portal.common.transitions import TransitionRecord
 from transactions.models.audit import AuditRule, AuditRun, Severity
 from transactions.models.report import Report
 
@@ -152,20 +153,16 @@ class AlertReport(models.Model):
         return f"{self.alert_id}:{self.report_id}"
 
 
-class AlertTransition(models.Model):
+class AlertTransition(TransitionRecord):
+    subject_field = "alert"
+
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=20, choices=AlertStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=AlertStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("alert step")
         verbose_name_plural = _("alert steps")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.alert_id}: {self.from_status} → {self.to_status}"
@@ -192,6 +189,18 @@ class AlertResponse(models.Model):
         return f"{self.alert_id}: {self.text[:40]}"
 
 
+class HoldQuerySet(models.QuerySet["Hold"]):
+    def active(self) -> HoldQuerySet:
+        """Holds not released yet."""
+        return self.filter(released_at__isnull=True)
+
+    def of_merchant(self, merchant_id: int) -> HoldQuerySet:
+        """Holds on the merchant's reports or terminals."""
+        return self.filter(
+            models.Q(report__merchant_id=merchant_id) | models.Q(terminal__merchant_id=merchant_id)
+        )
+
+
 class Hold(models.Model):
     """Interception: a report, or a whole terminal, held because of an alert until staff release it."""
 
@@ -215,6 +224,7 @@ class Hold(models.Model):
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     release_reason = models.TextField(_("release reason"), blank=True)
 
+    objects = HoldQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -17,6 +17,10 @@ class Severity(models.TextChoices):
 
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 
+# The built-in rules' current names (English msgids) by code, filled from the rule registry by
+# TransactionsConfig.ready(): the rules import these models, so the models cannot import them.
+RULE_NAMES: dict[str, str] = {}
+
 
 class AuditRule(models.Model):
     """A rule's settings. Its logic is the module ``transactions/audit/rules/<code>.py``."""
@@ -47,11 +51,7 @@ class AuditRule(models.Model):
         the module's current name is translated instead, the stored one for a rule whose
         module is gone.
         """
-        # Imported here: the rules import the models, so the models cannot import them first.
-        from transactions.audit.rules import REGISTRY
-
-        spec = REGISTRY.get(self.code)
-        return gettext(spec.name if spec is not None else self.name)
+        return gettext(RULE_NAMES.get(self.code, self.name))
 
 
 class RunStatus(models.TextChoices):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from merchants.models import Merchant
 from portal.common.fields import EncryptedTextField
 from portal.common.masking import mask_middle
+from portal.common.transitions import TransitionRecord
 from transactions.models.report import Report, ReportAmendment
 
 
@@ -176,22 +177,18 @@ class Complaint(models.Model):
         return f"{local[:1]}***@{domain}" if local and domain else ""
 
 
-class ComplaintTransition(models.Model):
+class ComplaintTransition(TransitionRecord):
     """One step of a complaint: from, to, who, when and why."""
+
+    subject_field = "complaint"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=20, choices=ComplaintStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=ComplaintStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("complaint step")
         verbose_name_plural = _("complaint steps")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.from_status} → {self.to_status}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Merchant, Terminal
+from merchants.models import DEFAULT_DEADLINE_HOURS, Merchant, ReportingSettings, Terminal
 
 
 class ReportType(models.TextChoices):
@@ -44,6 +47,25 @@ class Source(models.TextChoices):
     API = "api", _("Real-time API")
     FILE = "file", _("Batch file")
     MANUAL = "manual", _("Manual entry")
+
+
+def late_q() -> Q:
+    """Reports received after their merchant's current deadline (24 h without settings).
+
+    One condition per distinct deadline in use, so the database compares columns, not a join
+    result per row. The dashboard's rollups count "late" with the same condition.
+    """
+    deadlines = set(ReportingSettings.objects.values_list("deadline_hours", flat=True))
+    late = Q(
+        merchant__reporting__isnull=True,
+        received_at__gt=F("occurred_at") + timedelta(hours=DEFAULT_DEADLINE_HOURS),
+    )
+    for hours in deadlines:
+        late |= Q(
+            merchant__reporting__deadline_hours=hours,
+            received_at__gt=F("occurred_at") + timedelta(hours=hours),
+        )
+    return late
 
 
 class ImmutableError(Exception):

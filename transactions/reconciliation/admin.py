@@ -27,8 +27,11 @@ from transactions.models import (
 )
 from transactions.reconciliation import results
 from transactions.reconciliation.forms import AcquirerForm
-from transactions.reconciliation.importer import settlement_file_check, settlement_file_create
-from transactions.reconciliation.services import settlement_file_retry
+from transactions.reconciliation.services import (
+    settlement_file_check,
+    settlement_file_create,
+    settlement_file_retry,
+)
 
 
 @admin.register(Acquirer)

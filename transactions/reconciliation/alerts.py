@@ -15,8 +15,9 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from transactions.alerts.findings import Finding
 from transactions.alerts.services import alerts_from_findings
-from transactions.audit.base import Finding, money
+from transactions.audit.base import money
 from transactions.models import AuditRule, Outcome, ReconciliationItem, ReconciliationRun, Severity
 
 CHUNK = 2000

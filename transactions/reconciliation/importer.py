@@ -15,7 +15,6 @@ end (or refused as a whole), so that a retry still has them.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -24,13 +23,13 @@ from itertools import islice
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant, Terminal
 from portal.common.beijing import day_bounds
+from portal.common.database import has_copy, refresh_statistics
 from portal.common.locks import worker_claim
 from transactions.ingest.files import (
     CSV,
@@ -42,7 +41,6 @@ from transactions.ingest.files import (
     sniff_format,
 )
 from transactions.models import (
-    Acquirer,
     FileStatus,
     ReconciliationItem,
     SettlementFile,
@@ -56,74 +54,9 @@ from transactions.reconciliation.workflow import file_move
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 500 * 1024 * 1024
 # The advisory-lock namespace of "a worker is importing this settlement file" (PostgreSQL only).
 IMPORT_LOCK_SPACE = 0x53544C46  # "STLF"
 CHUNK_ROWS = 20_000
-
-
-def settlement_file_check(
-    *, upload: UploadedFile, acquirer: Acquirer, merchant: Merchant | None = None
-) -> str:
-    """The file's SHA-256; refuses what cannot be a settlement file or was imported before.
-
-    Before within the file's ledger only: a merchant's upload is compared with that merchant's
-    own uploads (so a refusal tells it nothing about anyone else's files), the acquirer's file
-    with the acquirer's files uploaded by staff.
-    """
-    if upload.size and upload.size > MAX_FILE_BYTES:
-        raise ValidationError(_("The file is larger than 500 MB; split it into several files."))
-    head = upload.read(4096)
-    upload.seek(0)
-    try:
-        sniff_format(head, upload.name or "")
-    except FileFormatError as exc:
-        raise ValidationError(str(exc)) from exc
-    digest = hashlib.sha256()
-    for piece in upload.chunks():
-        digest.update(piece)
-    upload.seek(0)
-    sha256 = digest.hexdigest()
-    if _same_file(sha256=sha256, acquirer=acquirer, merchant=merchant).exists():
-        raise ValidationError(_("This file was imported before; nothing was stored twice."))
-    return sha256
-
-
-def _same_file(*, sha256: str, acquirer: Acquirer, merchant: Merchant | None) -> Any:
-    """Earlier files of the same ledger with these bytes (the model's two unique constraints)."""
-    files = SettlementFile.objects.filter(sha256=sha256).exclude(status=FileStatus.FAILED)
-    if merchant is not None:
-        return files.filter(merchant=merchant)
-    return files.filter(merchant__isnull=True, acquirer=acquirer)
-
-
-def settlement_file_create(
-    *, acquirer: Acquirer, upload: UploadedFile, actor: Any, merchant: Merchant | None = None
-) -> SettlementFile:
-    """Keep the file and queue its import (then its reconciliation)."""
-    sha256 = settlement_file_check(upload=upload, acquirer=acquirer, merchant=merchant)
-    settlement = SettlementFile(
-        acquirer=acquirer,
-        merchant=merchant,
-        uploaded_by=actor,
-        original_name=(upload.name or "settlement")[:255],
-        sha256=sha256,
-    )
-    settlement.file.save(upload.name or "settlement", upload, save=False)
-    try:
-        with transaction.atomic():
-            settlement.save()
-    except IntegrityError as exc:
-        # The same file, uploaded at the same moment by someone else of the ledger, was stored
-        # between the check above and this insert: the constraint refuses the second one.
-        settlement.file.delete(save=False)
-        raise ValidationError(
-            _("This file was imported before; nothing was stored twice.")
-        ) from exc
-    from transactions.tasks import import_settlement_file
-
-    transaction.on_commit(lambda: import_settlement_file.delay(settlement.pk))
-    return settlement
 
 
 def settlement_file_import(*, file_id: int) -> SettlementFile:
@@ -214,11 +147,9 @@ def _import(settlement: SettlementFile) -> tuple[int, int]:
                     processed_rows=writer.lines + writer.errors
                 )
     log.info("settlement import: parse %.2f s, write %.2f s", writer.parse_s, writer.write_s)
-    if connection.vendor == "postgresql":
-        # A million fresh rows the planner has never seen: without statistics it would plan the
-        # matching joins as if the table were empty.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {SettlementLine._meta.db_table}")
+    # A million fresh rows the planner has never seen: without statistics it would plan the
+    # matching joins as if the table were empty.
+    refresh_statistics(SettlementLine._meta.db_table)
     if writer.lines == 0 and writer.errors == 0:
         raise FileFormatError(_("The file has a header but no lines."))
     return writer.lines, writer.errors
@@ -226,7 +157,7 @@ def _import(settlement: SettlementFile) -> tuple[int, int]:
 
 def _fast_path(settlement: SettlementFile, parser: RowParser, header_line: int) -> _Writer | None:
     """The PostgreSQL fast path for CSV (see ``fast_csv``); None: use the Python path."""
-    if connection.vendor != "postgresql":
+    if not has_copy():
         return None
     writer = _Writer(settlement)
 
@@ -302,7 +233,7 @@ class _Writer:
             good.append((parsed, merchant_id, terminal_id))
         parsed_at = time.perf_counter()
         self.parse_s += parsed_at - started
-        if connection.vendor == "postgresql":
+        if has_copy():
             self._copy(good)
         else:
             self._bulk(good)

@@ -34,6 +34,13 @@ from typing import Any
 
 from django.db import connection
 
+from portal.common.database import (
+    bytewise,
+    has_planner_settings,
+    refresh_statistics,
+    seconds_around,
+    time_distance,
+)
 from transactions.models import Outcome, ReconciliationItem, ReconciliationTotal, SettlementFile
 from transactions.reconciliation.clauses import (
     COMPATIBLE,
@@ -92,7 +99,7 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
     }
     window = int(file.acquirer.time_window_seconds)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if has_planner_settings():
             # The exact pass hash-joins a million lines with a million reports and sorts the
             # pairs twice. At the default 4 MB the join spills into batches and the sorts to
             # disk: twice as slow on the benchmark (bench/README.md). The run is atomic, so
@@ -142,19 +149,17 @@ def _step(name: str) -> Iterator[None]:
 
 def _open(cursor: Any, params: dict[str, Any]) -> None:
     """Copy the lines no pass has decided yet into ``OPEN``, for the passes that follow."""
-    if connection.vendor == "postgresql":
-        # The exact pass has just written most of a large file's outcomes: without fresh
-        # statistics the planner takes the file's outcomes for a few thousand rows and probes
-        # the lines once per outcome (the totals: 1.9 s instead of a hash join).
-        cursor.execute(f"ANALYZE {OUT}")
+    # The exact pass has just written most of a large file's outcomes: without fresh statistics
+    # PostgreSQL's planner takes the file's outcomes for a few thousand rows and probes the lines
+    # once per outcome (the totals: 1.9 s instead of a hash join).
+    refresh_statistics(OUT)
     cursor.execute(f"DROP TABLE IF EXISTS {OPEN}")
     source, undecided = FILE_LINES
     cursor.execute(
         f"CREATE TEMPORARY TABLE {OPEN} AS SELECT l.* FROM {source} WHERE {undecided}", params
     )
-    if connection.vendor == "postgresql":
-        # Statistics of its own: the later passes join it with the reports by their estimates.
-        cursor.execute(f"ANALYZE {OPEN}")
+    # Statistics of its own: the later passes join it with the reports by their estimates.
+    refresh_statistics(OPEN)
 
 
 def _close(cursor: Any, params: dict[str, Any]) -> None:
@@ -163,10 +168,9 @@ def _close(cursor: Any, params: dict[str, Any]) -> None:
 
 
 def _duplicates(cursor: Any, params: dict[str, Any]) -> None:
-    # Grouping needs equality only: PostgreSQL compares the texts bytewise ("C") rather than by
-    # the database's collation, a third of the time on the benchmark (SQLite always does).
-    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    key = ", ".join(f + collate if f in TEXT_FIELDS else f for f in DUPLICATE_KEY)
+    # Grouping needs equality only: texts compared bytewise rather than by the database's
+    # collation take a third of the time on the benchmark (PostgreSQL; SQLite always does).
+    key = ", ".join(bytewise(f) if f in TEXT_FIELDS else f for f in DUPLICATE_KEY)
     cursor.execute(
         f"""
         INSERT INTO {OUT} ({OUTCOME_COLUMNS})
@@ -228,16 +232,8 @@ def _pair(
 
 def _tolerant(cursor: Any, params: dict[str, Any], window: int) -> int:
     """One round of mutual-closest pairing; returns how many lines it matched."""
-    if connection.vendor == "postgresql":
-        low = "l.occurred_at - make_interval(secs => %(window)s)"
-        high = "l.occurred_at + make_interval(secs => %(window)s)"
-        gap = "ABS(EXTRACT(EPOCH FROM (r.occurred_at - l.occurred_at)))"
-        bounds = {"window": window}
-    else:
-        low = "datetime(l.occurred_at, %(low)s)"
-        high = "datetime(l.occurred_at, %(high)s)"
-        gap = "ABS(julianday(r.occurred_at) - julianday(l.occurred_at))"
-        bounds = {"low": f"-{window} seconds", "high": f"+{window} seconds"}
+    low, high, bounds = seconds_around("l.occurred_at", window)
+    gap = time_distance("r.occurred_at", "l.occurred_at")
     cursor.execute(
         f"""
         WITH candidates AS (
@@ -279,7 +275,7 @@ def _items(cursor: Any, params: dict[str, Any]) -> None:
         params,
     )
     types = ", ".join(f"'{kind}'" for kind in SETTLED_TYPES)
-    scan = connection.vendor == "postgresql" and params["scan_days"]
+    scan = has_planner_settings() and params["scan_days"]
     if scan:
         # Looked up per merchant and day, the month's ~1M reports are read one heap page each
         # through the (merchant, time) index: 3.3–3.8 s on the benchmark. Scanned once over the

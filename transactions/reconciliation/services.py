@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.models import Merchant
 from portal.common.locks import STALLED_AFTER
+from portal.common.queue import enqueue_on_commit
+from transactions.ingest.files import batch_file_check
 from transactions.models import (
+    Acquirer,
     FileStatus,
     ReconciliationRun,
     ReconciliationTotal,
-    RunStatus,
     SettlementFile,
     SettlementLine,
 )
 from transactions.reconciliation.alerts import recon_alerts
 from transactions.reconciliation.importer import settlement_file_import
 from transactions.reconciliation.matching import match_file
-from transactions.reconciliation.workflow import FILE_FLOW, file_move
+from transactions.reconciliation.workflow import FILE_FLOW, RUN_FLOW, file_move
 
 log = logging.getLogger(__name__)
 
+MAX_FILE_BYTES = 500 * 1024 * 1024
 COUNTED = (
     "matched",
     "amount_mismatch",
@@ -43,6 +50,65 @@ UNFINISHED = (
 )
 
 
+def settlement_file_check(
+    *, upload: UploadedFile, acquirer: Acquirer, merchant: Merchant | None = None
+) -> str:
+    """The file's SHA-256; refuses what cannot be a settlement file or was imported before.
+
+    Before within the file's ledger only: a merchant's upload is compared with that merchant's
+    own uploads (so a refusal tells it nothing about anyone else's files), the acquirer's file
+    with the acquirer's files uploaded by staff.
+    """
+    batch_file_check(
+        upload,
+        max_bytes=MAX_FILE_BYTES,
+        too_large=_("The file is larger than 500 MB; split it into several files."),
+    )
+    digest = hashlib.sha256()
+    for piece in upload.chunks():
+        digest.update(piece)
+    upload.seek(0)
+    sha256 = digest.hexdigest()
+    if _same_file(sha256=sha256, acquirer=acquirer, merchant=merchant).exists():
+        raise ValidationError(_("This file was imported before; nothing was stored twice."))
+    return sha256
+
+
+def _same_file(*, sha256: str, acquirer: Acquirer, merchant: Merchant | None) -> Any:
+    """Earlier files of the same ledger with these bytes (the model's two unique constraints)."""
+    files = SettlementFile.objects.filter(sha256=sha256).exclude(status=FileStatus.FAILED)
+    if merchant is not None:
+        return files.filter(merchant=merchant)
+    return files.filter(merchant__isnull=True, acquirer=acquirer)
+
+
+def settlement_file_create(
+    *, acquirer: Acquirer, upload: UploadedFile, actor: Any, merchant: Merchant | None = None
+) -> SettlementFile:
+    """Keep the file and queue its import (then its reconciliation)."""
+    sha256 = settlement_file_check(upload=upload, acquirer=acquirer, merchant=merchant)
+    settlement = SettlementFile(
+        acquirer=acquirer,
+        merchant=merchant,
+        uploaded_by=actor,
+        original_name=(upload.name or "settlement")[:255],
+        sha256=sha256,
+    )
+    settlement.file.save(upload.name or "settlement", upload, save=False)
+    try:
+        with transaction.atomic():
+            settlement.save()
+    except IntegrityError as exc:
+        # The same file, uploaded at the same moment by someone else of the ledger, was stored
+        # between the check above and this insert: the constraint refuses the second one.
+        settlement.file.delete(save=False)
+        raise ValidationError(
+            _("This file was imported before; nothing was stored twice.")
+        ) from exc
+    enqueue_on_commit("transactions.tasks.import_settlement_file", settlement.pk)
+    return settlement
+
+
 def reconciliation_run(*, file_id: int, trigger: str) -> ReconciliationRun | None:
     """Match the file against the reports; None when the file is not ready (or already running).
 
@@ -55,28 +121,26 @@ def reconciliation_run(*, file_id: int, trigger: str) -> ReconciliationRun | Non
         settlement = (
             SettlementFile.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("acquirer")
-            .filter(pk=file_id, status__in=FILE_FLOW["start_reconcile"][0])
+            .filter(pk=file_id, status__in=FILE_FLOW["start_reconcile"].sources)
             .first()
         )
         if settlement is None or not file_move(settlement, "start_reconcile"):
             return None
         # Runs a killed worker of an earlier version left "running" (this one commits none).
-        settlement.runs.filter(status=RunStatus.RUNNING).update(
-            status=RunStatus.FAILED, error=_("The worker running it was lost.")
-        )
+        RUN_FLOW.move_all(settlement.runs.all(), "fail", error=_("The worker running it was lost."))
         started = time.monotonic()
         run = ReconciliationRun.objects.create(file=settlement, trigger=trigger[:100])
         try:
             with transaction.atomic():
                 _match(settlement, run)
         except Exception as exc:
-            run.status = RunStatus.FAILED
+            RUN_FLOW.apply(run, "fail")
             run.error = str(exc)[:2000]
             _finish(run, started)
             file_move(settlement, "fail", error=str(exc)[:2000], finished_at=timezone.now())
             failure: Exception | None = exc
         else:
-            run.status = RunStatus.DONE
+            RUN_FLOW.apply(run, "done")
             _finish(run, started)
             file_move(settlement, "reconciled", finished_at=timezone.now())
             failure = None
@@ -159,7 +223,5 @@ def settlement_file_retry(*, settlement: SettlementFile) -> str:
         ) from exc
     if not moved:
         raise ValidationError(_("Only a failed file can be retried."))
-    from transactions.tasks import import_settlement_file
-
-    transaction.on_commit(lambda: import_settlement_file.delay(settlement.pk))
+    enqueue_on_commit("transactions.tasks.import_settlement_file", settlement.pk)
     return how

@@ -12,7 +12,7 @@ from portal.common.exports import stream_csv
 from transactions.models import ReconciliationRun, SettlementFile
 from transactions.reconciliation import results
 from transactions.reconciliation.forms import SettlementUploadForm
-from transactions.reconciliation.importer import settlement_file_create
+from transactions.reconciliation.services import settlement_file_create
 
 ROWS_SHOWN = 500
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from transactions.ingest.validate import validate_report
+from transactions.ingest.wire import report_wire
 from transactions.models import Report, ReportAmendment
 
 AMENDABLE = frozenset(
@@ -53,8 +54,6 @@ def report_amend(
 
 
 def _as_wire(report: Report) -> dict[str, Any]:
-    from transactions.api.views import report_wire
-
     wire = report_wire(report)
     for name in ("received_at", "source"):
         wire.pop(name)

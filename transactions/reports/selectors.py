@@ -13,7 +13,7 @@ from transactions.models import Alert, Hold, Report
 
 
 def active_holds() -> QuerySet[Hold]:
-    return Hold.objects.filter(released_at__isnull=True)
+    return Hold.objects.active()
 
 
 def report_held() -> Exists:
@@ -38,9 +38,7 @@ def reports_with_hold(reports: QuerySet[Report]) -> QuerySet[Report]:
 
 
 def _merchant_holds(merchant_id: int) -> QuerySet[Hold]:
-    return Hold.objects.filter(
-        Q(report__merchant_id=merchant_id) | Q(terminal__merchant_id=merchant_id)
-    ).select_related("report", "terminal", "alert__rule")
+    return Hold.objects.of_merchant(merchant_id).select_related("report", "terminal", "alert__rule")
 
 
 def holds_for_alert(*, alert: Alert) -> QuerySet[Hold]:

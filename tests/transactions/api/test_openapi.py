@@ -3,6 +3,9 @@
 import pytest
 import yaml
 
+from transactions.api.schema import ReportIn, ReportOut
+from transactions.ingest.wire import FIELDS
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,3 +34,9 @@ def test_interactive_docs_are_served(client, url):
 def test_docs_use_no_cdn(client):
     html = client.get("/api/docs/").content.decode()
     assert "cdn.jsdelivr" not in html and "/static/drf_spectacular_sidecar/" in html
+
+
+def test_the_documented_report_has_exactly_the_wire_fields():
+    # The serializer documents the fields; transactions/ingest/wire.py is their one list.
+    assert tuple(ReportIn().fields) == FIELDS
+    assert set(ReportOut().fields) == {*FIELDS, "received_at", "source"}

@@ -11,9 +11,8 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from transactions.models import Acquirer, ReconciliationRun, SettlementFile
-from transactions.reconciliation.importer import settlement_file_create
 from transactions.reconciliation.mapping import EXAMPLE_MAPPING
-from transactions.reconciliation.services import settlement_file_process
+from transactions.reconciliation.services import settlement_file_create, settlement_file_process
 
 MAPPING = EXAMPLE_MAPPING
 HEADER = list(MAPPING.values())

@@ -26,6 +26,7 @@ from tests.transactions.reconciliation.factories import (
 from transactions.models import FileStatus, SettlementFile
 from transactions.reconciliation import admin as admin_module
 from transactions.reconciliation import importer
+from transactions.reconciliation import services as reconciliation_services
 from transactions.reconciliation.importer import settlement_file_import
 from transactions.reconciliation.services import settlement_file_retry
 
@@ -90,7 +91,7 @@ def test_two_uploads_of_one_file_at_once_give_the_second_a_form_error(
 ):
     membership = MembershipFactory(merchant=report.merchant, role=Role.OWNER)
     client.force_login(membership.user)
-    checked = importer.settlement_file_check
+    checked = reconciliation_services.settlement_file_check
 
     def raced(*, upload, acquirer, merchant=None):
         sha256 = checked(upload=upload, acquirer=acquirer, merchant=merchant)
@@ -100,7 +101,7 @@ def test_two_uploads_of_one_file_at_once_give_the_second_a_form_error(
         )
         return sha256
 
-    monkeypatch.setattr(importer, "settlement_file_check", raced)
+    monkeypatch.setattr(reconciliation_services, "settlement_file_check", raced)
     data = SimpleUploadedFile("settle.csv", csv_bytes([line_for(report)]), "text/csv")
     response = client.post(
         reverse("transactions:recon_list"), {"acquirer": acquirer.pk, "file": data}
@@ -114,7 +115,7 @@ def test_two_uploads_of_one_file_at_once_in_admin_give_the_second_a_message(
     report, acquirer, client, monkeypatch
 ):
     client.force_login(StaffFactory(groups=["compliance lead"]))
-    checked = importer.settlement_file_check
+    checked = reconciliation_services.settlement_file_check
     calls = []
 
     def raced(*, upload, acquirer, merchant=None):
@@ -124,7 +125,7 @@ def test_two_uploads_of_one_file_at_once_in_admin_give_the_second_a_message(
             SettlementFile.objects.create(acquirer=acquirer, sha256=sha256, original_name="a.csv")
         return sha256
 
-    monkeypatch.setattr(importer, "settlement_file_check", raced)
+    monkeypatch.setattr(reconciliation_services, "settlement_file_check", raced)
     monkeypatch.setattr(admin_module, "settlement_file_check", raced)
     data = SimpleUploadedFile("settle.csv", csv_bytes([line_for(report)]), "text/csv")
     response = client.post(

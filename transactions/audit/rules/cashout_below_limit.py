@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec, money
 from transactions.audit.rules.days import local_day, whole_day_groups
 from transactions.models import Report
 

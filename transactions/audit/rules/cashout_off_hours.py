@@ -11,7 +11,8 @@ from django.db.models.functions import ExtractHour
 from django.utils.translation import gettext_noop
 
 from portal.common.beijing import SHANGHAI
-from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day, whole_day_groups
 from transactions.models import HOUR_FIELDS, Report, TerminalDay
 

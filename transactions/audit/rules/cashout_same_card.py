@@ -7,7 +7,8 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_noop
 
 from portal.common.beijing import SHANGHAI
-from transactions.audit.base import Context, Finding, RuleSpec, grouped
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec, grouped
 from transactions.audit.rules.days import local_midnight
 from transactions.models import Report
 

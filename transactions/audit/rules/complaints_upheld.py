@@ -9,7 +9,8 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec
 from transactions.models import Complaint, ComplaintStatus
 
 

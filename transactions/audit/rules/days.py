@@ -11,8 +11,8 @@ the owners and days found, so an incremental run reads a few rows, not the histo
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 
@@ -21,9 +21,10 @@ from transactions.audit.base import Context, grouped
 from transactions.models import Report
 
 Row = dict[str, Any]
+Key = TypeVar("Key", bound=Hashable)
 
 
-def local_day(moment: datetime) -> Any:
+def local_day(moment: datetime) -> date:
     """The Shanghai calendar day of ``moment`` (the day alerts are grouped by)."""
     return moment.astimezone(SHANGHAI).date()
 
@@ -36,11 +37,11 @@ def local_midnight(moment: datetime) -> datetime:
 def whole_day_groups(
     ctx: Context,
     matching: Callable[[QuerySet[Report]], QuerySet],
-    key: Callable[[Row], Hashable],
+    key: Callable[[Row], Key],
     *,
     owner: str,
     day_field: str = "occurred_at",
-) -> dict[Hashable, list[Row]]:
+) -> dict[Key, list[Row]]:
     """Group the window's matching rows by ``key``, completed with the same day's earlier rows.
 
     ``matching`` turns a report queryset into the rule's ``values()`` rows (each with ``id``,

@@ -6,7 +6,8 @@ from django.db.models import F, Max, Min, Q, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec, money
 from transactions.models import Report
 
 

@@ -1,35 +1,14 @@
 """Late report: received later than the merchant's reporting deadline after it occurred."""
 
-from datetime import timedelta
-
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
-from merchants.models import ReportingSettings
-from transactions.audit.base import Context, Finding, RuleSpec
+from merchants.models import DEFAULT_DEADLINE_HOURS
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day, whole_day_groups
 from transactions.models import Report
-
-DEFAULT_DEADLINE_HOURS = 24
-
-
-def late_q() -> Q:
-    """Reports received after their merchant's current deadline (24 h without settings).
-
-    One condition per distinct deadline in use, so the database compares columns, not a join
-    result per row. The dashboard's rollups count "late" with the same condition.
-    """
-    deadlines = set(ReportingSettings.objects.values_list("deadline_hours", flat=True))
-    late = Q(
-        merchant__reporting__isnull=True,
-        received_at__gt=F("occurred_at") + timedelta(hours=DEFAULT_DEADLINE_HOURS),
-    )
-    for hours in deadlines:
-        late |= Q(
-            merchant__reporting__deadline_hours=hours,
-            received_at__gt=F("occurred_at") + timedelta(hours=hours),
-        )
-    return late
+from transactions.models.report import late_q
 
 
 def find(ctx: Context) -> list[Finding]:

@@ -3,7 +3,8 @@
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day, whole_day_groups
 from transactions.models import Report
 

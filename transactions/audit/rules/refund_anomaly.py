@@ -4,7 +4,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec, money
 from transactions.models import Report
 
 # One whole sentence per kind of report and fault, so each reads naturally once translated.

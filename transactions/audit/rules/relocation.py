@@ -6,7 +6,8 @@ from django.db.models import F, Max, Min, QuerySet, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day, whole_day_groups
 from transactions.audit.rules.geo import distance_km, haversine_km, maybe_farther
 from transactions.models import Report

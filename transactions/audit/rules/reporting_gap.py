@@ -8,7 +8,8 @@ from django.utils.translation import gettext_noop
 
 from merchants.models import Terminal, TerminalStatus
 from portal.common.beijing import SHANGHAI
-from transactions.audit.base import Context, Finding, RuleSpec
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec
 from transactions.models import Report
 
 CHUNK = 500

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_noop
 
-from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec, money
 from transactions.models import CARD_METHODS
 
 

@@ -12,7 +12,8 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_noop
 
 from portal.common.beijing import SHANGHAI
-from transactions.audit.base import Context, Finding, RuleSpec, money
+from transactions.alerts.findings import Finding
+from transactions.audit.base import Context, RuleSpec, money
 from transactions.models import Report, TerminalDay
 
 FEW_DAYS = 3

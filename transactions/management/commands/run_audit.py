@@ -7,8 +7,7 @@ with ``--async`` the run is queued for the Celery workers instead (as beat does)
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from transactions.audit.runner import audit_run_now
-from transactions.tasks import run_audit
+from transactions.audit.runner import audit_enqueue, audit_run_now
 
 TRIGGER = "shell"
 
@@ -26,8 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, queue: bool, **options: object) -> None:
         if queue:
-            result = run_audit.delay(trigger=TRIGGER)
-            self.stdout.write(f"Audit queued for the workers (task {result.id}).")
+            task_id = audit_enqueue(trigger=TRIGGER)
+            self.stdout.write(f"Audit queued for the workers (task {task_id}).")
             return
         try:
             run = audit_run_now(trigger=TRIGGER)

@@ -1,0 +1,100 @@
+"""What differs between the databases the portal runs on: PostgreSQL in production, SQLite in
+development and most of the suite.
+
+Callers ask for the feature they rely on (``has_copy()``, ``has_advisory_locks()``) rather than
+for a vendor, so that each branch says why it is there; SQL that the two spell differently is
+built here. Everything reads the default connection, the only one the portal has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def has_copy() -> bool:
+    """``COPY … FROM STDIN`` through psycopg's cursor: PostgreSQL's fastest way in.
+
+    Elsewhere rows go in with ``bulk_create``.
+    """
+    return _postgresql()
+
+
+def has_advisory_locks() -> bool:
+    """Advisory locks (``pg_try_advisory_lock``, ``pg_advisory_xact_lock``): PostgreSQL.
+
+    SQLite needs none: it runs one writing transaction at a time.
+    """
+    return _postgresql()
+
+
+def has_array_parameters() -> bool:
+    """A list bound as one array parameter (``= ANY(%s::text[])``, ``unnest(%s::bigint[])``).
+
+    SQLite takes scalars only: a list goes in as many bound parameters, chunked under its limit.
+    """
+    return _postgresql()
+
+
+def has_planner_settings() -> bool:
+    """Settings that steer the planner and executor (``work_mem``, ``jit``, ``enable_*``),
+    changed with ``SET`` for a session or ``SET LOCAL`` for a transaction: PostgreSQL.
+
+    SQLite has none of them: what they would change there is left as it is.
+    """
+    return _postgresql()
+
+
+def refresh_statistics(table: str) -> None:
+    """Analyse ``table`` now where the planner's estimates depend on it (PostgreSQL).
+
+    Rows written a moment ago are unknown to PostgreSQL's planner until autovacuum gets to them:
+    it would plan joins with the table as if it were empty. SQLite is left as it is.
+    """
+    if not _postgresql():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+
+
+def bytewise(expression: str) -> str:
+    """``expression`` (text) compared byte by byte rather than by the database's collation.
+
+    PostgreSQL's "C" collation; SQLite's default collation (BINARY) already is.
+    """
+    return f'{expression} COLLATE "C"' if _postgresql() else expression
+
+
+def seconds_around(expression: str, seconds: int) -> tuple[str, str, dict[str, Any]]:
+    """SQL for the timestamp ``expression`` minus and plus ``seconds``, and their parameters.
+
+    The parameters are named (``window``, or ``low`` and ``high``): for a statement whose other
+    placeholders are ``%(name)s`` too, with none of these names.
+    """
+    if _postgresql():
+        return (
+            f"{expression} - make_interval(secs => %(window)s)",
+            f"{expression} + make_interval(secs => %(window)s)",
+            {"window": seconds},
+        )
+    return (
+        f"datetime({expression}, %(low)s)",
+        f"datetime({expression}, %(high)s)",
+        {"low": f"-{seconds} seconds", "high": f"+{seconds} seconds"},
+    )
+
+
+def time_distance(first: str, second: str) -> str:
+    """SQL for how far apart two timestamps are, to order by: the unit differs.
+
+    Seconds on PostgreSQL, days (with their fraction) on SQLite: compare such distances with each
+    other, never with a number.
+    """
+    if _postgresql():
+        return f"ABS(EXTRACT(EPOCH FROM ({first} - {second})))"
+    return f"ABS(julianday({first}) - julianday({second}))"
