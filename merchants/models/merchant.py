@@ -120,6 +120,8 @@ class Merchant(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["bank_account_number"])
+    # Set by a service before a save: django-simple-history keeps it as the record's reason.
+    _change_reason: str
     objects = MerchantQuerySet.as_manager()
 
     class Meta:

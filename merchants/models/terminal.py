@@ -64,6 +64,8 @@ class Terminal(models.Model):
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["last_seen_at"])
+    # Set by a service before a save: django-simple-history keeps it as the record's reason.
+    _change_reason: str
     objects = TerminalQuerySet.as_manager()
 
     class Meta:

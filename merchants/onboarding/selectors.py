@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from merchants.models import (
@@ -23,9 +23,7 @@ REQUIRED_APPLICATION_FIELDS = application_fields(
 def application_missing_items(merchant: Merchant) -> list[str]:
     """What the merchant still has to provide before submitting, as readable labels."""
     missing = [
-        str(Merchant._meta.get_field(name).verbose_name)
-        for name in REQUIRED_APPLICATION_FIELDS
-        if not getattr(merchant, name)
+        str(_label(name)) for name in REQUIRED_APPLICATION_FIELDS if not getattr(merchant, name)
     ]
     present = set(merchant.documents.values_list("kind", flat=True))
     missing += [str(kind.label) for kind in REQUIRED_DOCUMENTS if kind not in present]
@@ -41,3 +39,9 @@ def completeness_guard(merchant: Merchant, actor: Any) -> bool | str:
     if missing:
         return _("The application is incomplete: %(items)s.") % {"items": ", ".join(missing)}
     return True
+
+
+def _label(name: str) -> str:
+    field = Merchant._meta.get_field(name)
+    assert isinstance(field, Field)  # the application's fields are plain model fields
+    return str(field.verbose_name)

@@ -129,13 +129,14 @@ class StateMachine:
             obj._change_reason = f"{name}: {reason}".strip(": ")
             obj.save(update_fields=update_fields)
             if self.record is not None:
-                self.record._default_manager.create(
-                    **{self.record.subject_field: obj},
-                    from_status=previous,
-                    to_status=transition.target,
-                    actor=actor,
-                    reason=reason.strip(),
-                )
+                step: dict[str, Any] = {
+                    self.record.subject_field: obj,
+                    "from_status": previous,
+                    "to_status": transition.target,
+                    "actor": actor,
+                    "reason": reason.strip(),
+                }
+                self.record._default_manager.create(**step)
         return obj
 
     def move(self, obj: Any, name: str, **fields: Any) -> bool:

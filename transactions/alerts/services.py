@@ -31,7 +31,12 @@ from transactions.models import (
 )
 
 # How long a reviewer has, by severity.
-REVIEW_DAYS = {Severity.CRITICAL: 1, Severity.HIGH: 2, Severity.MEDIUM: 5, Severity.LOW: 10}
+REVIEW_DAYS: dict[str, int] = {
+    Severity.CRITICAL: 1,
+    Severity.HIGH: 2,
+    Severity.MEDIUM: 5,
+    Severity.LOW: 10,
+}
 
 
 def alerts_from_findings(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -280,7 +281,7 @@ def complaints_flag_overdue(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             complaint = Complaint.objects.select_related("report", "reason", "merchant").get(pk=pk)
-            transaction.on_commit(lambda c=complaint: complaint_mail.overdue(c), robust=True)
+            transaction.on_commit(partial(complaint_mail.overdue, complaint), robust=True)
             flagged += 1
     return flagged
 

@@ -101,6 +101,8 @@ class Alert(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["report_count", "updated_at"])
+    # Set by a service before a save: django-simple-history keeps it as the record's reason.
+    _change_reason: str
     objects = AlertQuerySet.as_manager()
 
     class Meta:
