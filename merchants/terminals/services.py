@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -100,11 +101,17 @@ def terminal_key_issue(*, terminal: Terminal, actor: Any = None) -> tuple[Termin
     secret = secrets.token_urlsafe(32)
     key = TerminalKey.objects.create(
         terminal=terminal,
-        key_id=f"tk_{secrets.token_hex(12)}",
+        key_id=_new_key_id(),
         secret=secret,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     return key, secret
+
+
+def _new_key_id() -> str:
+    """``tk_`` and 20 random letters (94 bits): a key id is shown and logged, and a run of hex
+    digits could read as a card number (one key in a few hundred had one)."""
+    return "tk_" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(20))
 
 
 def terminal_key_revoke(*, key: TerminalKey, actor: Any = None) -> TerminalKey:

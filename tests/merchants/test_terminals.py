@@ -1,5 +1,7 @@
 """The merchant registers terminals and manages their API keys in the portal."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -114,3 +116,10 @@ def test_staff_member_cannot_rotate_keys(client):
         client.post(reverse("merchants:terminal_key_rotate", args=[terminal.pk])).status_code == 403
     )
     assert not TerminalKey.objects.exists()
+
+
+def test_key_ids_hold_no_digits_that_could_read_as_a_card_number():
+    terminal = TerminalFactory()
+    ids = {terminal_key_issue(terminal=terminal)[0].key_id for _ in range(50)}
+    assert len(ids) == 50
+    assert all(re.fullmatch(r"tk_[a-z]{20}", key_id) for key_id in ids)
