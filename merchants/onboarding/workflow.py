@@ -1,7 +1,8 @@
-"""The states of an onboarding application and of a terminal, and who may move them.
+"""The states of an onboarding application and who may move it.
 
-These tables are the only place that says which transitions exist; services in
-:mod:`merchants.services` take them and record each step.
+This table is the only place that says which transitions exist; the services in
+:mod:`merchants.onboarding.services` take them and record each step (a terminal's states are in
+:mod:`merchants.terminals.workflow`).
 """
 
 from __future__ import annotations

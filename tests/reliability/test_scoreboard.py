@@ -64,7 +64,7 @@ def test_the_security_tests_are_listed_under_their_areas(scoreboard):
         "tests/test_security_otp.py",
         "tests/test_security_csrf.py",
         "tests/test_deploy_check.py",
-        "tests/merchants/test_staff_permissions.py",
+        "tests/merchants/accounts/test_staff_permissions.py",
     } <= listed["auth"]
     assert "tests/test_security_audit_trail.py" in listed["audit trail"]
 

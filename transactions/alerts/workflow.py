@@ -1,4 +1,4 @@
-"""The states of an alert and who may move it (see merchants/statemachine.py)."""
+"""The states of an alert and who may move it (see portal/common/statemachine.py)."""
 
 from __future__ import annotations
 

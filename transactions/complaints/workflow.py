@@ -1,4 +1,4 @@
-"""The states of a cardholder complaint and who may move it (see merchants/statemachine.py).
+"""The states of a cardholder complaint and who may move it (see portal/common/statemachine.py).
 
 received → awaiting merchant → merchant answered → under review → upheld / rejected, and withdrawn
 from any open state. Reviewers record, forward and review; only leads decide, because upholding

@@ -205,7 +205,7 @@ class SettlementLineOutcome(models.Model):
 
     A narrow table of its own rather than columns of the line: a run inserts a million of these
     where updating a million wide lines wrote each line again with its indexes (2.5× the time on
-    the benchmark, bench/README.md). Keyed by (file, line) so that a file's outcomes are one index
+    the benchmark, docs/performance-history.md). Keyed by (file, line) so that a file's outcomes are one index
     range; the report is indexed: "is this report settled by any line?" is the anti-join of every
     run and of the report pages.
     """

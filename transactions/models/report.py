@@ -160,9 +160,9 @@ class Report(models.Model):
                 condition=models.Q(type="sale"),
                 name="report_sales_by_terminal",
             ),
-            # The merchant's report list (report_filters.py, keyset pages of 50). Sorting by time
+            # The merchant's report list (transactions/reports/filters.py, keyset pages of 50). Sorting by time
             # is served by report_merchant_time; these serve what it cannot, each measured on a
-            # merchant with 1,000,000 reports (bench/README.md, "Report list"):
+            # merchant with 1,000,000 reports (docs/performance-history.md, "Report list"):
             # amount order, either way, with the pk tie-breaker of the keyset (0.9 s → ms);
             models.Index(fields=["merchant", "amount", "id"], name="report_merchant_amount"),
             # search by trace number, and by the card's last 4 digits (card reports only, so the

@@ -12,7 +12,7 @@ still comes from the one validator. COPY runs while Python reads on: the two use
 
 (Checking in SQL instead — COPY the raw lines into a staging table, validate with regular
 expressions and convert in an ``INSERT … SELECT`` — was measured first and was slower:
-PostgreSQL's regular expressions cost 1–30 µs a row each. See bench/README.md.)
+PostgreSQL's regular expressions cost 1–30 µs a row each. See docs/performance-history.md.)
 
 What this path cannot number as ``csv.reader`` does, it gives back whole to the Python path
 (``Unsupported``): a quoted cell running over several lines, a lone carriage return, bytes that

@@ -102,7 +102,7 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
         if has_planner_settings():
             # The exact pass hash-joins a million lines with a million reports and sorts the
             # pairs twice. At the default 4 MB the join spills into batches and the sorts to
-            # disk: twice as slow on the benchmark (bench/README.md). The run is atomic, so
+            # disk: twice as slow on the benchmark (docs/performance-history.md). The run is atomic, so
             # LOCAL ends with it. JIT: the planner's estimates of these joins are far too high
             # (correlated keys), and compiling for them cost more than it saved.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")

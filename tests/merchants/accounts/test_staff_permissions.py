@@ -1,4 +1,4 @@
-"""What each staff group may open and change in admin (merchants/groups.py), by status code.
+"""What each staff group may open and change in admin (merchants/accounts/groups.py), by status code.
 
 One row per (group, page): reviewers read and review; leads also decide, approve and change the
 settings; staff with no group see nothing; nobody edits the trails.
