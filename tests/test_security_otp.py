@@ -198,7 +198,7 @@ def test_the_suite_shortcut_can_stop_before_the_second_factor():
 
 
 def test_demo_staff_sign_in_with_the_demo_password_and_backup_code():
-    from merchants.demo import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
+    from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 
     seed_demo()
     client = Client()

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from merchants.demo import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.complaints import seed_complaints
+from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.reconciliation import seed_reconciliation
 from transactions.demo.reports import seed_alerts, seed_reports
 
