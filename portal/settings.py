@@ -104,6 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Real-time screening keeps the recent state of cards and terminals here (transactions/decisions/
+# state.py); unset: the database answers the same questions.
+DECISIONS_REDIS_URL = env.str("DECISIONS_REDIS_URL", default=REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {

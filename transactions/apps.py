@@ -12,3 +12,11 @@ class TransactionsConfig(AppConfig):
         from transactions.models.audit import RULE_NAMES
 
         RULE_NAMES.update({code: spec.name for code, spec in REGISTRY.items()})
+
+        from transactions.decisions.checks import REGISTRY as CHECKS
+        from transactions.decisions.services import CHECK_FAILED, FAILED_NAME, RULE_PREFIX
+        from transactions.models.decision import CHECK_NAMES
+
+        CHECK_NAMES.update({code: spec.name for code, spec in CHECKS.items()})
+        RULE_NAMES.update({f"{RULE_PREFIX}{code}": spec.name for code, spec in CHECKS.items()})
+        RULE_NAMES[f"{RULE_PREFIX}{CHECK_FAILED}"] = FAILED_NAME

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from transactions.models import Cvm, PaymentMethod, ReportType
+from transactions.models import Cvm, DecisionOutcome, PaymentMethod, ReportType
 
 
 class TerminalSignatureScheme(OpenApiAuthenticationExtension):
@@ -75,9 +75,25 @@ class ReportIn(serializers.Serializer):
     )
 
 
+class Reason(serializers.Serializer):
+    code = serializers.CharField(help_text="the check that fired, or check_failed")
+    message = serializers.CharField(help_text="in the terminal's language (Accept-Language)")
+    figures = serializers.DictField(child=serializers.CharField())
+
+
+class DecisionOut(serializers.Serializer):
+    decision_id = serializers.UUIDField()
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
+    reasons = Reason(many=True)
+
+
 class ReportOut(ReportIn):
     received_at = serializers.DateTimeField()
     source = serializers.CharField()
+    decision = DecisionOut(required=False, help_text="absent for reports stored before screening")
+    held = serializers.BooleanField(
+        required=False, help_text="false once a lead has released the hold"
+    )
 
 
 @extend_schema_serializer(
@@ -90,6 +106,9 @@ class BatchIn(serializers.Serializer):
 class Stored(serializers.Serializer):
     report_id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=["accepted", "duplicate"])
+    decision = DecisionOut(
+        required=False, help_text="a duplicate repeats the first decision (none before screening)"
+    )
 
 
 class Rejected(serializers.Serializer):
@@ -98,10 +117,18 @@ class Rejected(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
+class BatchDecision(DecisionOut):
+    index = serializers.IntegerField()
+    report_id = serializers.UUIDField()
+
+
 class BatchOut(serializers.Serializer):
     accepted = serializers.IntegerField()
     duplicates = serializers.IntegerField()
     rejected = Rejected(many=True)
+    decisions = BatchDecision(
+        many=True, help_text="accepted or duplicate reports not accepted outright"
+    )
 
 
 class Errors(serializers.Serializer):

@@ -24,9 +24,11 @@ from transactions.api.authentication import (
     terminal_of,
 )
 from transactions.api.permissions import TerminalMayReport
+from transactions.decisions.selectors import report_held
+from transactions.decisions.services import decision_answer
 from transactions.ingest.services import MAX_BATCH, report_ingest_batch, report_ingest_one
 from transactions.ingest.wire import report_wire
-from transactions.models import Report
+from transactions.models import Decision, Report
 
 ERRORS = {code: OpenApiResponse(schema.Errors) for code in (400, 401, 403, 413, 415)}
 RETRY_AFTER_SECONDS = 5
@@ -107,7 +109,10 @@ class ReportCreateView(TerminalAPIView):
             message = _("Another report with this report_id was already stored with other content.")
             return error_response({"report_id": [message]}, 409)
         status = 201 if outcome.status == "accepted" else 200
-        return Response({"report_id": outcome.report_id, "status": outcome.status}, status=status)
+        answer: dict[str, Any] = {"report_id": outcome.report_id, "status": outcome.status}
+        if outcome.decision is not None:
+            answer["decision"] = decision_answer(outcome.decision)
+        return Response(answer, status=status)
 
 
 class ReportBatchView(TerminalAPIView):
@@ -131,6 +136,10 @@ class ReportBatchView(TerminalAPIView):
                 "accepted": outcome.accepted,
                 "duplicates": outcome.duplicates,
                 "rejected": outcome.rejected,
+                "decisions": [
+                    {"index": index, "report_id": report_id} | decision_answer(decision)
+                    for index, report_id, decision in outcome.decisions
+                ],
             }
         )
 
@@ -144,7 +153,12 @@ class ReportDetailView(TerminalAPIView):
         report = Report.objects.filter(terminal=terminal_of(request), report_id=report_id).first()
         if report is None:
             raise exceptions.NotFound(_("No such report for this terminal."))
-        return Response(report_wire(report))
+        answer = report_wire(report)
+        decision = Decision.objects.filter(report=report).first()
+        if decision is not None:
+            answer["decision"] = decision_answer(decision)
+            answer["held"] = report_held(report_id=report.pk)
+        return Response(answer)
 
 
 class TerminalConfigView(TerminalAPIView):

@@ -8,9 +8,10 @@ from typing import Any
 from django.utils import timezone
 
 from merchants.models import Terminal
-from transactions.ingest.store import Incoming, store_reports
+from transactions.decisions.selectors import decisions_of
+from transactions.ingest.store import Incoming, StoreResult, store_reports
 from transactions.ingest.validate import Errors, validate_report
-from transactions.models import Source
+from transactions.models import Decision, DecisionOutcome, Source
 
 MAX_BATCH = 5000
 
@@ -20,6 +21,9 @@ class SingleOutcome:
     status: str  # accepted | duplicate | conflict | invalid
     report_id: str | None = None
     errors: Errors = field(default_factory=dict)
+    # Its decision: given now, or the first one again for a duplicate (none for reports stored
+    # before screening existed).
+    decision: Decision | None = None
 
 
 @dataclass
@@ -27,6 +31,8 @@ class BatchOutcome:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # (index, report_id, decision) of the accepted and duplicate reports not accepted outright.
+    decisions: list[tuple[int, str, Decision]] = field(default_factory=list)
 
 
 def report_ingest_one(*, terminal: Terminal, raw: Any) -> SingleOutcome:
@@ -35,9 +41,15 @@ def report_ingest_one(*, terminal: Terminal, raw: Any) -> SingleOutcome:
     if valid is None:
         return SingleOutcome("invalid", errors=errors)
     item = Incoming(0, terminal.pk, terminal.merchant_id, valid)
-    result = store_reports([item], source=Source.API)
-    status = "accepted" if result.accepted else "duplicate" if result.duplicates else "conflict"
-    return SingleOutcome(status, str(valid.report_id))
+    result = store_reports([item], source=Source.API, screen=True)
+    if result.accepted:
+        return SingleOutcome(
+            "accepted", str(valid.report_id), decision=result.decisions.get(valid.report_id)
+        )
+    if result.duplicates:
+        first = decisions_of(terminal_id=terminal.pk, report_ids=[valid.report_id])
+        return SingleOutcome("duplicate", str(valid.report_id), decision=first.get(valid.report_id))
+    return SingleOutcome("conflict", str(valid.report_id))
 
 
 def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
@@ -51,9 +63,10 @@ def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
             outcome.rejected.append(_rejection(index, raw, errors))
         else:
             incoming.append(Incoming(index, terminal.pk, terminal.merchant_id, valid))
-    result = store_reports(incoming, source=Source.API)
+    result = store_reports(incoming, source=Source.API, screen=True)
     outcome.accepted = len(result.accepted)
     outcome.duplicates = len(result.duplicates)
+    outcome.decisions = _not_accepted(terminal, incoming, result)
     conflict_message = "Another report with this report_id was already stored with other content."
     for index in result.conflicts:
         outcome.rejected.append(
@@ -61,6 +74,22 @@ def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
         )
     outcome.rejected.sort(key=lambda row: row["index"])
     return outcome
+
+
+def _not_accepted(
+    terminal: Terminal, incoming: list[Incoming], result: StoreResult
+) -> list[tuple[int, str, Decision]]:
+    """The batch's accepted and duplicate reports whose decision is review or hold, by index."""
+    index_of = {item.index: item.report.report_id for item in incoming}
+    duplicates = [index_of[i] for i in result.duplicates]
+    decisions = result.decisions | decisions_of(terminal_id=terminal.pk, report_ids=duplicates)
+    wanted = sorted([*result.accepted, *result.duplicates])
+    return [
+        (index, str(index_of[index]), decision)
+        for index in wanted
+        if (decision := decisions.get(index_of[index])) is not None
+        and decision.outcome != DecisionOutcome.ACCEPT
+    ]
 
 
 def _rejection(index: int, raw: Any, errors: Errors, *, conflict: bool = False) -> dict[str, Any]:

@@ -21,9 +21,11 @@ from django.utils import timezone
 from merchants.models import Terminal
 from portal.common.database import has_copy, has_planner_settings
 from transactions.analytics.rollups import Stored, rollup_add
+from transactions.decisions.base import card_key
+from transactions.decisions.services import cards_lock, screen_stored
 from transactions.ingest.validate import ValidReport
 from transactions.ingest.wire import FIELDS
-from transactions.models import Report
+from transactions.models import Decision, Report
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 
@@ -58,6 +60,8 @@ class StoreResult:
     conflicts: list[int] = field(default_factory=list)
     # Duplicates of reports this same upload stored before (a re-run after a crash).
     restored: list[int] = field(default_factory=list)
+    # The decisions given to the reports stored now, by report_id (when screened).
+    decisions: dict[uuid.UUID, Decision] = field(default_factory=dict)
 
 
 def store_reports(
@@ -66,8 +70,13 @@ def store_reports(
     source: str,
     upload_id: int | None = None,
     received_at: datetime | None = None,
+    screen: bool = False,
 ) -> StoreResult:
-    """Store the new reports among ``incoming`` and classify every one of them."""
+    """Store the new reports among ``incoming`` and classify every one of them.
+
+    With ``screen``, the reports stored now are screened in the same transaction
+    (``transactions/decisions/``): their decisions, alerts and holds commit with them.
+    """
     result = StoreResult()
     if not incoming:
         return result
@@ -93,15 +102,30 @@ def store_reports(
                 result.restored.append(item.index)
             else:
                 result.duplicates.append(item.index)
+        if screen:
+            cards_lock((item.merchant_id, _card_key(item)) for item in fresh)
         _write(fresh, source=source, upload_id=upload_id, received_at=received_at)
+        if screen:
+            for terminal_id, report_ids in _by_terminal(fresh).items():
+                result.decisions |= screen_stored(terminal_id=terminal_id, report_ids=report_ids)
     return result
+
+
+def _card_key(item: Incoming) -> str:
+    values = item.report.values
+    return card_key(card_token=values["card_token"], masked_pan=values["masked_pan"])
+
+
+def _by_terminal(items: Sequence[Incoming]) -> dict[int, list[uuid.UUID]]:
+    grouped: dict[int, list[uuid.UUID]] = {}
+    for item in items:
+        grouped.setdefault(item.terminal_id, []).append(item.report.report_id)
+    return grouped
 
 
 def _stored(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], tuple[str, int | None]]:
     """(terminal, report_id) -> (content hash, upload) of the reports already stored."""
-    by_terminal: dict[int, list[uuid.UUID]] = {}
-    for item in incoming:
-        by_terminal.setdefault(item.terminal_id, []).append(item.report.report_id)
+    by_terminal = _by_terminal(incoming)
     stored: dict[tuple[int, uuid.UUID], tuple[str, int | None]] = {}
     for terminal_id, ids in by_terminal.items():
         for start in range(0, len(ids), LOOKUP_CHUNK):

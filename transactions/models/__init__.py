@@ -25,6 +25,15 @@ from transactions.models.complaint import (
     ComplaintTransition,
     EvidenceSide,
 )
+from transactions.models.decision import (
+    CHECK_NAMES,
+    OUTCOME_RANK,
+    CheckAction,
+    Decision,
+    DecisionOutcome,
+    ScreeningCheck,
+    StateSource,
+)
 from transactions.models.overview import ComplianceOverview
 from transactions.models.reconciliation import (
     Acquirer,
@@ -61,9 +70,11 @@ from transactions.models.upload import ReportUpload, RowOutcome, UploadRowResult
 
 __all__ = [
     "CARD_METHODS",
+    "CHECK_NAMES",
     "COMPLAINT_OPEN_STATUSES",
     "HOUR_FIELDS",
     "OPEN_STATUSES",
+    "OUTCOME_RANK",
     "REFERRING_TYPES",
     "SEVERITY_RANK",
     "Acquirer",
@@ -75,6 +86,7 @@ __all__ = [
     "AuditRule",
     "AuditRun",
     "AuditRunPart",
+    "CheckAction",
     "Complaint",
     "ComplaintEvidence",
     "ComplaintOutcome",
@@ -83,6 +95,8 @@ __all__ = [
     "ComplaintTransition",
     "ComplianceOverview",
     "Cvm",
+    "Decision",
+    "DecisionOutcome",
     "EvidenceSide",
     "FileStatus",
     "Hold",
@@ -102,12 +116,14 @@ __all__ = [
     "ReportUpload",
     "RowOutcome",
     "RunStatus",
+    "ScreeningCheck",
     "SettlementFile",
     "SettlementLine",
     "SettlementLineError",
     "SettlementLineOutcome",
     "Severity",
     "Source",
+    "StateSource",
     "TerminalDay",
     "UploadRowResult",
     "UploadStatus",

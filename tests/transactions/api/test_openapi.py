@@ -39,4 +39,4 @@ def test_docs_use_no_cdn(client):
 def test_the_documented_report_has_exactly_the_wire_fields():
     # The serializer documents the fields; transactions/ingest/wire.py is their one list.
     assert tuple(ReportIn().fields) == FIELDS
-    assert set(ReportOut().fields) == {*FIELDS, "received_at", "source"}
+    assert set(ReportOut().fields) == {*FIELDS, "received_at", "source", "decision", "held"}

@@ -19,7 +19,16 @@ def test_valid_report_is_accepted_and_stored(api):
     payload = report(api.terminal)
     response = api.post(REPORTS, payload)
     assert response.status_code == 201
-    assert response.json() == {"report_id": payload["report_id"], "status": "accepted"}
+    body = response.json()
+    assert body == {
+        "report_id": payload["report_id"],
+        "status": "accepted",
+        "decision": {
+            "decision_id": body["decision"]["decision_id"],
+            "outcome": "accept",
+            "reasons": [],
+        },
+    }
     stored = Report.objects.get()
     assert stored.terminal == api.terminal and stored.merchant == api.terminal.merchant
     assert str(stored.amount) == "128.50" and stored.source == "api"
@@ -28,10 +37,14 @@ def test_valid_report_is_accepted_and_stored(api):
 
 def test_same_report_again_is_a_duplicate_and_stores_nothing(api):
     payload = report(api.terminal)
-    api.post(REPORTS, payload)
+    first = api.post(REPORTS, payload).json()["decision"]
     response = api.post(REPORTS, payload)
     assert response.status_code == 200
-    assert response.json() == {"report_id": payload["report_id"], "status": "duplicate"}
+    assert response.json() == {
+        "report_id": payload["report_id"],
+        "status": "duplicate",
+        "decision": first,  # the first decision again, not a new one
+    }
     assert Report.objects.count() == 1
 
 

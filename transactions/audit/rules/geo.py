@@ -6,7 +6,8 @@ from django.db.models import Expression, F, FloatField, Q, Value
 from django.db.models.functions import Abs, ASin, Cast, Cos, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import GreaterThan
 
-EARTH_KM = 6371.0
+from portal.common.geo import EARTH_KM, haversine_km
+
 KM_PER_DEGREE = math.pi * EARTH_KM / 180
 
 
@@ -44,11 +45,4 @@ def maybe_farther(
     )
 
 
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """``distance_km`` in Python, for the few candidate pairs a query has already narrowed down."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    )
-    return 2 * EARTH_KM * math.asin(math.sqrt(a))
+__all__ = ["distance_km", "haversine_km", "maybe_farther"]

@@ -1,0 +1,380 @@
+"""Deciding at report time: screen the reports just stored and record accept, review or hold.
+
+Called by ingestion inside the transaction that writes the reports (``ingest/store.py``), so a
+report, its decision, the alert that puts a review or hold in the queues and the hold itself are
+committed together or not at all. Every enabled check runs; a shadow check's hit is recorded but
+never acted on; a check that raises becomes the reason ``check_failed`` (outcome at least review),
+never an error answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from simple_history.utils import bulk_create_with_history
+
+from merchants.models import Terminal
+from portal.common.beijing import SHANGHAI
+from portal.common.history import written_by_the_system
+from portal.common.locks import transaction_locks
+from transactions.decisions.base import (
+    CardWindow,
+    Context,
+    LastSeen,
+    Screened,
+    TerminalFacts,
+    card_key,
+)
+from transactions.decisions.checks import REGISTRY
+from transactions.decisions.state import read_state
+from transactions.models import (
+    HOUR_FIELDS,
+    OUTCOME_RANK,
+    Alert,
+    AlertReport,
+    AuditRule,
+    Decision,
+    DecisionOutcome,
+    Hold,
+    Report,
+    ScreeningCheck,
+    Severity,
+    TerminalDay,
+)
+
+log = logging.getLogger(__name__)
+
+# The advisory-lock namespace of "a card being screened" (PostgreSQL only).
+CARD_LOCK_SPACE = 0x44454349  # "DECI"
+CHECK_FAILED = "check_failed"
+CHECK_FAILED_MESSAGE = gettext_noop(
+    "The check %(check)s could not run; a reviewer will look at this sale."
+)
+FAILED_NAME = gettext_noop("Screening check failed")
+# Alerts of decisions are filed under audit rules of their own, one per check.
+RULE_PREFIX = "realtime_"
+USUAL_HOURS_SECONDS = 3600
+SCREENED_FIELDS = (
+    "id",
+    "report_id",
+    "merchant_id",
+    "terminal_id",
+    "occurred_at",
+    "amount",
+    "type",
+    "method",
+    "cvm",
+    "mcc",
+    "acquirer_mid",
+    "tid",
+    "card_token",
+    "masked_pan",
+    "lat",
+    "lng",
+    "original_report_id",
+)
+
+
+def ensure_checks() -> list[ScreeningCheck]:
+    """The checks' rows, created at their defaults for checks added since the last run."""
+    rows = {row.code: row for row in ScreeningCheck.objects.all()}
+    for spec in REGISTRY.values():
+        if spec.code not in rows:
+            rows[spec.code], _created = ScreeningCheck.objects.get_or_create(
+                code=spec.code,
+                defaults={
+                    "name": spec.name,
+                    "description": spec.description,
+                    "action": spec.action,
+                    "parameters": spec.defaults,
+                },
+            )
+    return [rows[code] for code in REGISTRY]
+
+
+def cards_lock(cards: Iterable[tuple[int, str]]) -> None:
+    """Lock (merchant, card key) until commit, before the reports are written.
+
+    Two terminals reporting one card at once then screen one after the other, so the second
+    counts the first: the velocity counts both, each exactly once.
+    """
+    transaction_locks(CARD_LOCK_SPACE, (f"{m}:{key}" for m, key in cards if key))
+
+
+@dataclass
+class _Run:
+    """One check's result on one report, as recorded on the decision."""
+
+    code: str
+    action: str
+    shadow: bool
+    hit: bool
+    figures: dict[str, str]
+    message: str
+    micros: int
+    error: str = ""
+
+    def record(self) -> dict[str, Any]:
+        row = {"code": self.code, "hit": self.hit, "shadow": self.shadow, "action": self.action}
+        row |= {"figures": self.figures, "us": self.micros}
+        return row | ({"error": self.error} if self.error else {})
+
+
+def screen_stored(
+    *, terminal_id: int, report_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Decision]:
+    """Screen the terminal's reports just written in this transaction; their decisions by id."""
+    if not report_ids:
+        return {}
+    with written_by_the_system():
+        return _screen(terminal_id, report_ids)
+
+
+def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decision]:
+    started = time.perf_counter()
+    reports = [
+        _screened(row)
+        for row in Report.objects.filter(terminal_id=terminal_id, report_id__in=report_ids)
+        .order_by("occurred_at", "report_id")
+        .values(*SCREENED_FIELDS)
+    ]
+    checks = [c for c in ensure_checks() if c.enabled]
+    facts = _facts(terminal_id)
+    velocity = REGISTRY["card_velocity"]
+    velocity_row = next((c for c in checks if c.code == velocity.code), None)
+    minutes = velocity.window_minutes(_params(velocity_row)) if velocity_row else 0
+    windows, places, source = read_state(reports, minutes=max(minutes, 1))
+    shared = (time.perf_counter() - started) / max(len(reports), 1)
+    decisions = []
+    for report, window, place in zip(reports, windows, places, strict=True):
+        runs, took = _run_checks(report, checks, facts, window, place)
+        decisions.append(_decision(report, runs, source, micros=int((shared + took) * 1e6)))
+    _raise_alerts([d for d in decisions if d.outcome != DecisionOutcome.ACCEPT], terminal_id)
+    Decision.objects.bulk_create(decisions)
+    return {report.report_id: d for report, d in zip(reports, decisions, strict=True)}
+
+
+def _params(row: ScreeningCheck | None) -> Mapping[str, Any]:
+    if row is None:
+        return {}
+    return REGISTRY[row.code].defaults | (row.parameters or {})
+
+
+def _screened(row: dict[str, Any]) -> Screened:
+    key = card_key(card_token=row.pop("card_token"), masked_pan=row.pop("masked_pan"))
+    return Screened(pk=row.pop("id"), card_key=key, **row)
+
+
+def _facts(terminal_id: int) -> TerminalFacts:
+    terminal = Terminal.objects.select_related("merchant").get(pk=terminal_id)
+    held = Hold.objects.active().filter(terminal_id=terminal_id).exists()
+    return TerminalFacts(
+        status=terminal.status,
+        tid=terminal.tid,
+        latitude=terminal.latitude,
+        longitude=terminal.longitude,
+        held=held,
+        merchant_mid=terminal.merchant.mid,
+        merchant_mcc=terminal.merchant.mcc,
+    )
+
+
+def _run_checks(
+    report: Screened,
+    checks: list[ScreeningCheck],
+    facts: TerminalFacts,
+    window: CardWindow | None,
+    place: LastSeen | None,
+) -> tuple[list[_Run], float]:
+    runs = []
+    total = 0.0
+    for row in checks:
+        spec = REGISTRY[row.code]
+        params = _params(row)
+        ctx = Context(
+            params=params,
+            facts=facts,
+            card_window=window,
+            last_seen=place,
+            original=lambda r=report: _original(r),
+            usual_hours=lambda r=report, p=params: usual_hours(r.merchant_id, p),
+        )
+        started = time.perf_counter()
+        try:
+            hit = spec.run(report, ctx)
+            error = ""
+        except Exception as exc:  # a check that fails must not fail the report (API.md)
+            log.exception("Screening check %s failed on report %s", row.code, report.pk)
+            hit, error = None, f"{type(exc).__name__}: {exc}"[:200]
+        took = time.perf_counter() - started
+        total += took
+        runs.append(
+            _Run(
+                code=row.code,
+                action=row.action,
+                shadow=row.shadow,
+                hit=hit is not None,
+                figures=hit.figures if hit else {},
+                message=hit.message if hit else "",
+                micros=int(took * 1e6),
+                error=error,
+            )
+        )
+    return runs, total
+
+
+def _decision(report: Screened, runs: list[_Run], source: str, *, micros: int) -> Decision:
+    outcome = DecisionOutcome.ACCEPT
+    reasons = []
+    for run in runs:
+        if run.error:
+            reasons.append(
+                {
+                    "code": CHECK_FAILED,
+                    "message": CHECK_FAILED_MESSAGE,
+                    "figures": {"check": run.code},
+                }
+            )
+            outcome = max(outcome, DecisionOutcome.REVIEW, key=OUTCOME_RANK.__getitem__)
+        elif run.hit and not run.shadow:
+            reasons.append({"code": run.code, "message": run.message, "figures": run.figures})
+            outcome = max(outcome, DecisionOutcome(run.action), key=OUTCOME_RANK.__getitem__)
+    return Decision(
+        report_id=report.pk,
+        merchant_id=report.merchant_id,
+        terminal_id=report.terminal_id,
+        outcome=outcome,
+        reasons=reasons,
+        checks=[run.record() for run in runs],
+        state_source=source,
+        duration_us=micros,
+    )
+
+
+def _original(report: Screened) -> Any:
+    if report.original_report_id is None:
+        return None
+    return (
+        Report.objects.filter(merchant_id=report.merchant_id, report_id=report.original_report_id)
+        .only("amount", "card_token", "masked_pan")
+        .first()
+    )
+
+
+def usual_hours(merchant_id: int, params: Mapping[str, Any]) -> dict[int, int]:
+    """Reports per Beijing hour over the merchant's last ``history_days`` (daily rollups; cached
+    for an hour, as the history moves by days)."""
+    today = timezone.now().astimezone(SHANGHAI).date()
+    days = int(params["history_days"])
+    key = f"decisions:hours:{merchant_id}:{today}:{days}"
+    hours = cache.get(key)
+    if hours is None:
+        totals = TerminalDay.objects.filter(
+            merchant_id=merchant_id, day__gte=today - timedelta(days=days)
+        ).aggregate(**{name: Sum(name) for name in HOUR_FIELDS})
+        hours = {h: int(totals[name] or 0) for h, name in enumerate(HOUR_FIELDS)}
+        cache.set(key, hours, USUAL_HOURS_SECONDS)
+    return hours
+
+
+def _raise_alerts(decisions: list[Decision], terminal_id: int) -> None:
+    """Reviews and holds go into the review queues at once; a hold also holds its report.
+
+    One alert per check, outcome and terminal that is still open: the same check firing again
+    (a card milked all afternoon) adds its report to that alert instead of flooding the queue.
+    """
+    groups: dict[tuple[str, str], list[Decision]] = {}
+    for decision in decisions:
+        groups.setdefault((decision.reasons[0]["code"], decision.outcome), []).append(decision)
+    for (code, outcome), group in groups.items():
+        alert = _open_alert(code, outcome, terminal_id, first=group[0])
+        AlertReport.objects.bulk_create(
+            [AlertReport(alert=alert, report_id=d.report_id) for d in group]
+        )
+        Alert.objects.filter(pk=alert.pk).update(report_count=F("report_count") + len(group))
+        for decision in group:
+            decision.alert = alert
+        if outcome == DecisionOutcome.HOLD:
+            holds = [
+                Hold(
+                    alert=alert,
+                    report_id=d.report_id,
+                    reason=f"Held at report time (decision {d.decision_id}): {_english(d)}",
+                )
+                for d in group
+            ]
+            bulk_create_with_history(holds, Hold)
+
+
+def _open_alert(code: str, outcome: str, terminal_id: int, *, first: Decision) -> Alert:
+    rule = _rule(code)
+    severity = Severity.HIGH if outcome == DecisionOutcome.HOLD else Severity.MEDIUM
+    alert = (
+        Alert.objects.unresolved()
+        .filter(rule=rule, terminal_id=terminal_id, severity=severity)
+        .order_by("-created_at")
+        .first()
+    )
+    if alert is not None:
+        return alert
+    reason = first.reasons[0]
+    return Alert.objects.create(
+        rule=rule,
+        merchant_id=first.merchant_id,
+        terminal_id=terminal_id,
+        fingerprint=f"decision:{first.decision_id}",
+        severity=severity,
+        explanation=_english(first),
+        explanation_message=reason["message"],
+        explanation_params=reason["figures"],
+        report_count=0,
+        due_at=timezone.now() + timedelta(days=1 if outcome == DecisionOutcome.HOLD else 2),
+    )
+
+
+def _english(decision: Decision) -> str:
+    return " ".join(r["message"] % r["figures"] for r in decision.reasons)
+
+
+def _rule(code: str) -> AuditRule:
+    """The alert's rule: one per screening check (``realtime_<code>``), named like the check."""
+    spec = REGISTRY.get(code)
+    rule, _created = AuditRule.objects.get_or_create(
+        code=f"{RULE_PREFIX}{code}",
+        defaults={
+            "name": spec.name if spec else FAILED_NAME,
+            "description": spec.description if spec else "A screening check that could not run.",
+            "severity": Severity.HIGH,
+        },
+    )
+    return rule
+
+
+def decision_answer(decision: Decision) -> dict[str, Any]:
+    """The decision as the contract shows it, its messages in the active language."""
+    return {
+        "decision_id": str(decision.decision_id),
+        "outcome": decision.outcome,
+        "reasons": reasons_read(decision.reasons),
+    }
+
+
+def reasons_read(reasons: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": r["code"],
+            "message": gettext(r["message"]) % r["figures"],
+            "figures": r["figures"],
+        }
+        for r in reasons
+    ]

@@ -1,0 +1,122 @@
+"""Real-time screening: the checks' settings and the decision given to every terminal report."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from merchants.models import Merchant, Terminal
+from transactions.models.alert import Alert
+from transactions.models.report import Report
+
+# The screening checks' current names (English msgids) by code, filled from the check registry
+# by TransactionsConfig.ready(), as RULE_NAMES is for the audit rules.
+CHECK_NAMES: dict[str, str] = {}
+
+
+class DecisionOutcome(models.TextChoices):
+    ACCEPT = "accept", _("Accept")
+    REVIEW = "review", _("Review")
+    HOLD = "hold", _("Hold")
+
+
+OUTCOME_RANK = {DecisionOutcome.ACCEPT: 0, DecisionOutcome.REVIEW: 1, DecisionOutcome.HOLD: 2}
+
+
+class CheckAction(models.TextChoices):
+    """What a check that fires does to the decision (accept is never a check's action)."""
+
+    REVIEW = "review", _("Review: the sale stands, staff look at it")
+    HOLD = "hold", _("Hold: the terminal must not complete the sale")
+
+
+class StateSource(models.TextChoices):
+    """Where the checks read the recent reports of the card and the terminal from."""
+
+    REDIS = "redis", _("Redis")
+    DATABASE = "database", _("Database")
+    FALLBACK = "fallback", _("Database (Redis unavailable)")
+
+
+class ScreeningCheck(models.Model):
+    """A real-time check's settings. Its logic is ``transactions/decisions/checks/<code>.py``."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("what it finds"), blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    shadow = models.BooleanField(
+        _("shadow"),
+        default=False,
+        help_text=_("Evaluated and recorded on every decision, never acted on."),
+    )
+    action = models.CharField(_("when it fires"), max_length=10, choices=CheckAction.choices)
+    parameters = models.JSONField(_("thresholds"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("screening check")
+        verbose_name_plural = _("screening checks")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The check's name in the active language (the stored one for a check now gone)."""
+        return gettext(CHECK_NAMES.get(self.code, self.name))
+
+
+class Decision(models.Model):
+    """The answer given to a terminal for one report: accept, review or hold, and why.
+
+    ``reasons`` are the checks that fired and were acted on (code, English msgid, its values);
+    ``checks`` every check that ran, shadow ones included, with its inputs and time taken.
+    """
+
+    decision_id = models.UUIDField(
+        _("decision id"), default=uuid.uuid4, unique=True, editable=False
+    )
+    report = models.OneToOneField(
+        Report, on_delete=models.PROTECT, related_name="decision", verbose_name=_("report")
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("merchant")
+    )
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, related_name="+", verbose_name=_("terminal")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=DecisionOutcome.choices, db_index=True
+    )
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    checks = models.JSONField(_("checks run"), default=list, blank=True)
+    state_source = models.CharField(
+        _("state read from"), max_length=10, choices=StateSource.choices
+    )
+    duration_us = models.PositiveIntegerField(_("screening time (µs)"))
+    alert = models.ForeignKey(
+        Alert,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("alert"),
+    )
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="decision_merchant_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} · {self.report.report_id}"
