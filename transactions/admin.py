@@ -4,8 +4,18 @@ from transactions.alerts import admin as alerts
 from transactions.analytics import admin as analytics
 from transactions.audit import admin as audit
 from transactions.complaints import admin as complaints
+from transactions.decisions import admin as decisions
 from transactions.ingest import admin as ingest
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
 
-__all__ = ["alerts", "analytics", "audit", "complaints", "ingest", "reconciliation", "reports"]
+__all__ = [
+    "alerts",
+    "analytics",
+    "audit",
+    "complaints",
+    "decisions",
+    "ingest",
+    "reconciliation",
+    "reports",
+]

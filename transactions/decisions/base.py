@@ -35,6 +35,8 @@ class Screened:
     acquirer_mid: str
     tid: str
     card_key: str  # "t:<card_token>", else "p:<masked_pan>", else "" (a QR payment without token)
+    card_token: str = ""
+    masked_pan: str = ""
     lat: Decimal | None = None
     lng: Decimal | None = None
     original_report_id: uuid.UUID | None = None

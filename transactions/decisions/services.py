@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -171,7 +172,7 @@ def _params(row: ScreeningCheck | None) -> Mapping[str, Any]:
 
 
 def _screened(row: dict[str, Any]) -> Screened:
-    key = card_key(card_token=row.pop("card_token"), masked_pan=row.pop("masked_pan"))
+    key = card_key(card_token=row["card_token"], masked_pan=row["masked_pan"])
     return Screened(pk=row.pop("id"), card_key=key, **row)
 
 
@@ -206,8 +207,8 @@ def _run_checks(
             facts=facts,
             card_window=window,
             last_seen=place,
-            original=lambda r=report: _original(r),
-            usual_hours=lambda r=report, p=params: usual_hours(r.merchant_id, p),
+            original=partial(_original, report),
+            usual_hours=partial(usual_hours, report.merchant_id, params),
         )
         started = time.perf_counter()
         try:
@@ -234,21 +235,21 @@ def _run_checks(
 
 
 def _decision(report: Screened, runs: list[_Run], source: str, *, micros: int) -> Decision:
-    outcome = DecisionOutcome.ACCEPT
-    reasons = []
+    """The outcome is the strongest action among the reasons; a failed check counts as review.
+
+    Reasons are listed strongest first, so the alert is filed under what decided the outcome.
+    """
+    acted: list[tuple[DecisionOutcome, dict[str, Any]]] = []
     for run in runs:
         if run.error:
-            reasons.append(
-                {
-                    "code": CHECK_FAILED,
-                    "message": CHECK_FAILED_MESSAGE,
-                    "figures": {"check": run.code},
-                }
-            )
-            outcome = max(outcome, DecisionOutcome.REVIEW, key=OUTCOME_RANK.__getitem__)
+            failed = {"code": CHECK_FAILED, "message": CHECK_FAILED_MESSAGE}
+            acted.append((DecisionOutcome.REVIEW, failed | {"figures": {"check": run.code}}))
         elif run.hit and not run.shadow:
-            reasons.append({"code": run.code, "message": run.message, "figures": run.figures})
-            outcome = max(outcome, DecisionOutcome(run.action), key=OUTCOME_RANK.__getitem__)
+            reason = {"code": run.code, "message": run.message, "figures": run.figures}
+            acted.append((DecisionOutcome(run.action), reason))
+    acted.sort(key=lambda pair: OUTCOME_RANK[pair[0]], reverse=True)
+    outcome = acted[0][0] if acted else DecisionOutcome.ACCEPT
+    reasons = [reason for _action, reason in acted]
     return Decision(
         report_id=report.pk,
         merchant_id=report.merchant_id,

@@ -116,7 +116,15 @@ class Decision(models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["merchant", "-created_at"], name="decision_merchant_time")]
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"], name="decision_merchant_time"),
+            # The fallback count in admin reads only the decisions that fell back.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(state_source="fallback"),
+                name="decision_fallback_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} · {self.report.report_id}"

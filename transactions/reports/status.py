@@ -1,16 +1,24 @@
-"""What a report's detail page tells besides the report itself: its alerts and settlement status."""
+"""What a report's detail page tells besides the report itself: its screening decision, its alerts
+and settlement status."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from transactions.decisions.selectors import decision_of
+from transactions.decisions.services import reasons_read
 from transactions.models import (
     Alert,
+    DecisionOutcome,
+    Hold,
     Outcome,
     ReconciliationItem,
     ReconciliationTotal,
@@ -33,6 +41,58 @@ class ReconciliationStatus:
     @property
     def label(self) -> str:
         return str(Outcome(self.outcome).label)
+
+
+# Each outcome in the merchant's words, and what it means for the sale.
+SCREENING_LABEL = {
+    DecisionOutcome.ACCEPT: _("Accepted"),
+    DecisionOutcome.REVIEW: _("Under review"),
+    DecisionOutcome.HOLD: _("Held"),
+}
+SCREENING_MEANING = {
+    DecisionOutcome.ACCEPT: _("No check stopped this sale."),
+    DecisionOutcome.REVIEW: _("The sale stands; compliance will look at it."),
+    DecisionOutcome.HOLD: _("The terminal was told not to complete this sale."),
+}
+
+
+@dataclass(frozen=True)
+class ScreeningStatus:
+    """The decision the terminal was given when it reported the sale."""
+
+    outcome: str  # a DecisionOutcome value
+    reasons: list[dict[str, Any]]  # code, message in the active language, figures
+    alert_id: int | None
+    # Held: whether the hold the decision placed (or another from its alert) still holds the sale.
+    hold_active: bool
+
+    @property
+    def label(self) -> str:
+        return str(SCREENING_LABEL[DecisionOutcome(self.outcome)])
+
+    @property
+    def meaning(self) -> str:
+        return str(SCREENING_MEANING[DecisionOutcome(self.outcome)])
+
+    @property
+    def held(self) -> bool:
+        return self.outcome == DecisionOutcome.HOLD
+
+
+def report_screening(*, report: Report, holds: Iterable[Hold]) -> ScreeningStatus | None:
+    """The report's decision with its reasons translated, or None (reports entered by hand, from
+    a file or before screening existed have none). ``holds`` are the report's active holds, as the
+    page already shows them."""
+    decision = decision_of(report=report)
+    if decision is None:
+        return None
+    held = decision.outcome == DecisionOutcome.HOLD
+    return ScreeningStatus(
+        outcome=decision.outcome,
+        reasons=reasons_read(decision.reasons),
+        alert_id=decision.alert_id,
+        hold_active=held and any(hold.alert_id == decision.alert_id for hold in holds),
+    )
 
 
 def report_alerts(*, report: Report) -> QuerySet[Alert]:

@@ -23,7 +23,7 @@ from transactions.reports.filters import (
 from transactions.reports.forms import AmendmentForm
 from transactions.reports.pages import BadCursor, ReportPage, report_page
 from transactions.reports.selectors import active_holds_for_report, reports_with_hold
-from transactions.reports.status import report_alerts, report_reconciliation
+from transactions.reports.status import report_alerts, report_reconciliation, report_screening
 
 # Maps errors of wire fields to the form fields that produced them.
 FORM_FIELD = {"masked_pan": "card_last4", "occurred_at": "occurred_at", "amount": "amount"}
@@ -133,13 +133,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Correction recorded."))
                 return redirect("transactions:report_detail", pk=report.pk)
+    holds = list(active_holds_for_report(report=report))
     return render(
         request,
         "transactions/report_detail.html",
         {
             "report": report,
             "amendments": report.amendments.select_related("created_by"),
-            "holds": active_holds_for_report(report=report),
+            "holds": holds,
+            "screening": report_screening(report=report, holds=holds),
             "alerts": report_alerts(report=report),
             "reconciliation": report_reconciliation(report=report),
             "form": form,

@@ -1,0 +1,170 @@
+"""The screening state: Redis and the database give the same answers; a Redis outage falls back.
+
+These tests talk to a real Redis (``TEST_REDIS_URL``, a database of its own, flushed by each
+test): the one that .ci/run starts on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import redis
+from django.utils import timezone
+
+from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
+from transactions.decisions import state
+from transactions.decisions.services import SCREENED_FIELDS, _screened
+from transactions.ingest.store import Incoming, store_reports
+from transactions.ingest.validate import validate_report
+from transactions.models import Decision, Report, StateSource
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+DOWN_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+pytestmark = pytest.mark.django_db
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not _redis_up(), reason=f"no Redis at {TEST_REDIS_URL}")
+
+
+@pytest.fixture
+def use_redis(settings):
+    """Screening state in a flushed Redis that has held it since a day ago."""
+    settings.DECISIONS_REDIS_URL = TEST_REDIS_URL
+    state._client.cache_clear()
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.flushdb()
+    client.set("dec:since", f"{time.time() - 86000:.6f}")
+    yield client
+    client.flushdb()
+    state._client.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breaker():
+    state._breaker.failed_at, state._breaker.dirty = None, False
+    yield
+    state._breaker.failed_at, state._breaker.dirty = None, False
+
+
+def _store(terminal, **overrides):
+    """Store one report (unscreened) and return it as the checks see it."""
+    valid, errors = validate_report(report(terminal, **overrides), now=timezone.now())
+    assert not errors
+    store_reports([Incoming(0, terminal.pk, terminal.merchant_id, valid)], source="api")
+    row = Report.objects.filter(report_id=valid.report_id).values(*SCREENED_FIELDS).get()
+    return _screened(row)
+
+
+def _scenario(seed: int = 11):
+    """Reports of three cards over two terminals of one merchant, in and out of time order."""
+    rng = random.Random(seed)
+    first = reporting_terminal()
+    second = reporting_terminal(merchant=first.merchant)
+    now = timezone.now()
+    cards = [("tok_a", "622848******1111"), ("", "622848******2222"), ("tok_c", "")]
+    for _ in range(40):
+        token, pan = rng.choice(cards)
+        located = rng.random() < 0.7
+        yield (
+            rng.choice([first, second]),
+            {
+                "occurred_at": (now - timedelta(minutes=rng.randint(0, 90))).isoformat(),
+                "amount": f"{rng.randint(1, 90000)}.{rng.randint(0, 99):02d}",
+                "card_token": token or None,
+                "masked_pan": pan or None,
+                "method": "credit_card" if pan else "wechat",
+                "lat": round(31.2 + rng.random(), 6) if located else None,
+                "lng": round(121.4 + rng.random(), 6) if located else None,
+            },
+        )
+
+
+@needs_redis
+def test_redis_and_the_database_answer_alike_report_after_report(use_redis, settings):
+    for terminal, overrides in _scenario():
+        screened = _store(terminal, **overrides)
+        from_redis = state.read_state([screened], minutes=10)
+        settings.DECISIONS_REDIS_URL = ""
+        from_database = state.read_state([screened], minutes=10)
+        settings.DECISIONS_REDIS_URL = TEST_REDIS_URL
+        assert from_redis[2] == StateSource.REDIS
+        assert from_database[2] == StateSource.DATABASE
+        assert from_redis[:2] == from_database[:2]
+
+
+@needs_redis
+def test_the_card_window_counts_the_card_at_the_terminal_and_the_merchant(use_redis):
+    terminal = reporting_terminal()
+    other = reporting_terminal(merchant=terminal.merchant)
+    now = timezone.now()
+    for where, minutes_ago in ((terminal, 30), (terminal, 9), (other, 5)):
+        earlier = _store(where, occurred_at=(now - timedelta(minutes=minutes_ago)).isoformat())
+        state.read_state([earlier], minutes=10)  # as screening does: Redis learns each report
+    latest = _store(terminal, occurred_at=(now - timedelta(minutes=1)).isoformat())
+    [window], _places, source = state.read_state([latest], minutes=10)
+    assert source == StateSource.REDIS
+    assert (window.terminal_count, window.merchant_count) == (2, 3)
+    assert window.merchant_amount == Decimal("128.50") * 3
+
+
+@needs_redis
+def test_a_window_older_than_what_redis_has_seen_is_read_from_the_database(use_redis):
+    use_redis.set("dec:since", f"{time.time():.6f}")  # Redis holds the state from now on only
+    screened = _store(reporting_terminal())
+    [window], _places, source = state.read_state([screened], minutes=10)
+    assert source == StateSource.DATABASE
+    assert window.merchant_count == 1
+
+
+def test_a_redis_that_is_down_falls_back_to_the_database(settings):
+    settings.DECISIONS_REDIS_URL = DOWN_REDIS_URL
+    state._client.cache_clear()
+    screened = _store(reporting_terminal())
+    [window], _places, source = state.read_state([screened], minutes=10)
+    assert source == StateSource.FALLBACK
+    assert window.merchant_count == 1
+    state._client.cache_clear()
+
+
+def test_reporting_goes_on_while_redis_is_down_and_the_decision_says_so(client, settings):
+    settings.DECISIONS_REDIS_URL = DOWN_REDIS_URL
+    state._client.cache_clear()
+    api = TerminalAPI(client)
+    response = api.post(REPORTS, report(api.terminal))
+    assert response.status_code == 201
+    assert response.json()["decision"]["outcome"] == "accept"
+    assert Decision.objects.get().state_source == StateSource.FALLBACK
+    state._client.cache_clear()
+
+
+@needs_redis
+def test_redis_back_after_an_outage_is_trusted_only_from_then_on(use_redis, settings):
+    terminal = reporting_terminal()
+    settings.DECISIONS_REDIS_URL = DOWN_REDIS_URL
+    state._client.cache_clear()
+    missed = _store(terminal)  # stored while Redis was unreachable: Redis never saw it
+    assert state.read_state([missed], minutes=10)[2] == StateSource.FALLBACK
+    settings.DECISIONS_REDIS_URL = TEST_REDIS_URL
+    state._client.cache_clear()
+    state._breaker.failed_at = None  # the back-off has passed
+    back_at = time.time()
+    later = _store(terminal, report_id=str(uuid.uuid4()))
+    [window], _places, source = state.read_state([later], minutes=10)
+    assert float(use_redis.get("dec:since")) >= back_at
+    # The window reaches back before Redis came back: the database answers, counting both.
+    assert source == StateSource.DATABASE
+    assert window.merchant_count == 2

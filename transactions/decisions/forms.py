@@ -1,0 +1,30 @@
+"""The screening check's admin form: thresholds checked against the check's defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from portal.common.thresholds import clean_thresholds
+from transactions.decisions.checks import REGISTRY
+from transactions.models import ScreeningCheck
+
+
+class ScreeningCheckForm(forms.ModelForm):
+    class Meta:
+        model = ScreeningCheck
+        fields = ("enabled", "shadow", "action", "parameters")
+
+    def clean_parameters(self) -> dict[str, Any]:
+        spec = REGISTRY.get(self.instance.code)
+        if spec is None:
+            # A check whose module is gone is never run; its row stays for the decisions that name it.
+            if self.cleaned_data["parameters"] != self.instance.parameters:
+                raise ValidationError(
+                    _("This check has no module; its thresholds cannot be changed.")
+                )
+            return self.instance.parameters
+        return clean_thresholds(self.cleaned_data["parameters"], defaults=spec.defaults)
