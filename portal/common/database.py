@@ -8,6 +8,7 @@ built here. Everything reads the default connection, the only one the portal has
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -98,3 +99,20 @@ def time_distance(first: str, second: str) -> str:
     if _postgresql():
         return f"ABS(EXTRACT(EPOCH FROM ({first} - {second})))"
     return f"ABS(julianday({first}) - julianday({second}))"
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` of ``rows``, inside the surrounding transaction.
+
+    The raw psycopg cursor bypasses Django's error translation, so it is wrapped: a connection
+    lost mid-COPY raises Django's ``OperationalError`` (the API's 503) and marks the connection
+    for closing, like any other query. Call only where :func:`has_copy` is true.
+    """
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

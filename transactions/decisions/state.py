@@ -21,29 +21,32 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import redis
 from django.conf import settings
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
-from transactions.decisions.base import CardWindow, LastSeen, Screened
+from transactions.decisions.base import CardWindow, LastSeen, Screened, card_key
 from transactions.models import Report, StateSource
 
 log = logging.getLogger(__name__)
 
 RETENTION = timedelta(days=1)
+# Cards per query when the database answers (under SQLite's bound-parameter limit).
+KEYS_PER_QUERY = 900
 # How long a process leaves Redis alone after it could not reach it (each try costs a timeout).
 BACKOFF_SECONDS = 5.0
 TIMEOUT_SECONDS = 0.2
 ZERO = Decimal("0.00")
 
 # KEYS: card set ("" when no card), location set ("" when no location); ARGV: score, card member,
-# trim-below score, ttl seconds, location member.
+# trim-below score, ttl seconds, location member. Returns the location set's two latest members.
 ADD = """
 if KEYS[1] ~= '' then
   redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
@@ -55,20 +58,23 @@ if KEYS[2] ~= '' then
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -3)
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
-return redis.call('SETNX', 'dec:since', ARGV[6])
 """
-# KEYS: card set, location set; ARGV: window start (exclusive), window end (inclusive).
-READ = """
-local card = {}
-if KEYS[1] ~= '' then
-  card = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], ARGV[2])
+# KEYS: card set; ARGV: window start (exclusive), window end (inclusive), terminal id. Members are
+# "report_id|terminal|cents": counts and sums (in fen, exact) at the merchant and the terminal.
+WINDOW = """
+local mc, ma, tc, ta = 0, 0, 0, 0
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], ARGV[2])) do
+  local _, _, terminal, cents = string.find(m, '^[^|]*|([^|]*)|(%d+)$')
+  mc = mc + 1
+  ma = ma + tonumber(cents)
+  if terminal == ARGV[3] then
+    tc = tc + 1
+    ta = ta + tonumber(cents)
+  end
 end
-local places = {}
-if KEYS[2] ~= '' then
-  places = redis.call('ZREVRANGE', KEYS[2], 0, 1, 'WITHSCORES')
-end
-return {card, places, redis.call('GET', 'dec:since') or ''}
+return {mc, tostring(ma), tc, tostring(ta)}
 """
+CENT = Decimal("0.01")
 
 
 class _Breaker:
@@ -120,54 +126,114 @@ def read_state(
 # --- the database -------------------------------------------------------------------------
 
 
-def _card_q(card_key: str) -> Q:
-    kind, _sep, value = card_key.partition(":")
-    return Q(card_token=value) if kind == "t" else Q(card_token="", masked_pan=value)
+def _database_windows(reports: Sequence[Screened], minutes: int) -> list[CardWindow | None]:
+    """Each report's card window, from one query per merchant and chunk of cards.
+
+    The reports of the cards concerned in the span of all the windows are read once (the
+    ``report_merchant_time`` index), then each window is cut out of them by time.
+    """
+    span = timedelta(minutes=minutes)
+    by_card: dict[tuple[int, str], list[tuple[datetime, int, Decimal]]] = {}
+    carded = [r for r in reports if r.card_key]
+    for merchant_id in {r.merchant_id for r in carded}:
+        mine = [r for r in carded if r.merchant_id == merchant_id]
+        keys = sorted({r.card_key for r in mine})
+        since = min(r.occurred_at for r in mine) - span
+        until = max(r.occurred_at for r in mine)
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            rows = (
+                Report.objects.order_by()
+                .filter(
+                    _cards_q(keys[start : start + KEYS_PER_QUERY]),
+                    merchant_id=merchant_id,
+                    occurred_at__gt=since,
+                    occurred_at__lte=until,
+                )
+                .values_list("card_token", "masked_pan", "occurred_at", "terminal_id", "amount")
+            )
+            for token, pan, occurred_at, terminal_id, amount in rows:
+                key = card_key(card_token=token, masked_pan=pan)
+                by_card.setdefault((merchant_id, key), []).append(
+                    (occurred_at, terminal_id, amount)
+                )
+    timelines = {key: _Timeline(uses) for key, uses in by_card.items()}
+    empty = _Timeline([])
+    return [
+        timelines.get((r.merchant_id, r.card_key), empty).window(r, minutes) if r.card_key else None
+        for r in reports
+    ]
 
 
-def _database_window(report: Screened, minutes: int) -> CardWindow | None:
-    if not report.card_key:
-        return None
-    at_terminal = Q(terminal_id=report.terminal_id)
-    money = DecimalField(max_digits=14, decimal_places=2)
-    row = (
-        Report.objects.order_by()
-        .filter(
-            _card_q(report.card_key),
-            merchant_id=report.merchant_id,
-            occurred_at__gt=report.occurred_at - timedelta(minutes=minutes),
-            occurred_at__lte=report.occurred_at,
+def _cards_q(keys: Sequence[str]) -> Q:
+    tokens = [value for kind, _sep, value in (k.partition(":") for k in keys) if kind == "t"]
+    pans = [value for kind, _sep, value in (k.partition(":") for k in keys) if kind == "p"]
+    return Q(card_token__in=tokens) | Q(card_token="", masked_pan__in=pans)
+
+
+class _Timeline:
+    """One card's uses sorted by time, with running totals, at the merchant and per terminal:
+    a window is two binary searches, however many uses the batch brings."""
+
+    def __init__(self, uses: list[tuple[datetime, int, Decimal]]) -> None:
+        uses = sorted(uses, key=lambda use: use[0])
+        self.merchant = _Running([(at, amount) for at, _terminal, amount in uses])
+        by_terminal: dict[int, list[tuple[datetime, Decimal]]] = {}
+        for at, terminal_id, amount in uses:
+            by_terminal.setdefault(terminal_id, []).append((at, amount))
+        self.terminals = {t: _Running(points) for t, points in by_terminal.items()}
+
+    def window(self, report: Screened, minutes: int) -> CardWindow:
+        start = report.occurred_at - timedelta(minutes=minutes)
+        merchant_count, merchant_amount = self.merchant.between(start, report.occurred_at)
+        here = self.terminals.get(report.terminal_id)
+        terminal_count, terminal_amount = (
+            here.between(start, report.occurred_at) if here else (0, ZERO)
         )
-        .aggregate(
-            merchant_count=Count("id"),
-            merchant_amount=Coalesce(Sum("amount"), Value(ZERO), output_field=money),
-            terminal_count=Count("id", filter=at_terminal),
-            terminal_amount=Coalesce(
-                Sum("amount", filter=at_terminal), Value(ZERO), output_field=money
-            ),
+        return CardWindow(minutes, terminal_count, terminal_amount, merchant_count, merchant_amount)
+
+
+class _Running:
+    """Times in order with the running total of their amounts."""
+
+    def __init__(self, points: list[tuple[datetime, Decimal]]) -> None:
+        self.times = [at for at, _amount in points]
+        self.totals = [ZERO]
+        for _at, amount in points:
+            self.totals.append(self.totals[-1] + amount)
+
+    def between(self, start: datetime, end: datetime) -> tuple[int, Decimal]:
+        """Count and sum of the points in (start, end]."""
+        first, last = bisect_right(self.times, start), bisect_right(self.times, end)
+        return last - first, self.totals[last] - self.totals[first]
+
+
+def _database_places(reports: Sequence[Screened]) -> list[LastSeen | None]:
+    """Each located report's terminal's latest other located report: of the terminal's two
+    latest located reports, the first that is not this one (one query per terminal)."""
+    latest: dict[int, list[dict[str, Any]]] = {}
+    for terminal_id in {r.terminal_id for r in reports if r.lat is not None}:
+        latest[terminal_id] = list(
+            Report.objects.filter(terminal_id=terminal_id, lat__isnull=False)
+            .order_by("-occurred_at", "-report_id")
+            .values("report_id", "lat", "lng", "occurred_at")[:2]
         )
-    )
-    return CardWindow(minutes=minutes, **{k: row[k] for k in row})
-
-
-def _database_last_seen(report: Screened) -> LastSeen | None:
-    row = (
-        Report.objects.filter(terminal_id=report.terminal_id, lat__isnull=False)
-        .exclude(pk=report.pk)
-        .order_by("-occurred_at", "-report_id")
-        .values("lat", "lng", "occurred_at")
-        .first()
-    )
-    return LastSeen(row["lat"], row["lng"], row["occurred_at"]) if row else None
+    places: list[LastSeen | None] = []
+    for r in reports:
+        other = next(
+            (row for row in latest.get(r.terminal_id, []) if row["report_id"] != r.report_id),
+            None,
+        )
+        located = r.lat is not None and other is not None
+        places.append(
+            LastSeen(other["lat"], other["lng"], other["occurred_at"]) if located else None
+        )
+    return places
 
 
 def _from_database(
     reports: Sequence[Screened], *, minutes: int
 ) -> tuple[list[CardWindow | None], list[LastSeen | None]]:
-    return (
-        [_database_window(r, minutes) for r in reports],
-        [_database_last_seen(r) if r.lat is not None else None for r in reports],
-    )
+    return _database_windows(reports, minutes), _database_places(reports)
 
 
 # --- Redis ----------------------------------------------------------------------------------
@@ -186,6 +252,8 @@ def _score(moment: datetime) -> str:
 def _from_redis(
     reports: Sequence[Screened], *, minutes: int
 ) -> tuple[list[CardWindow | None], list[LastSeen | None], StateSource]:
+    """Two round trips: add the reports (and read the terminals' latest places and since when
+    Redis holds the state), then count the windows Redis has seen whole."""
     client = _client()
     now = time.time()
     if _breaker.dirty:
@@ -195,58 +263,67 @@ def _from_redis(
     _breaker.failed_at = None
     ttl = int(RETENTION.total_seconds()) + minutes * 60
     trim_below = f"{now - RETENTION.total_seconds():.6f}"
-    add, read = client.register_script(ADD), client.register_script(READ)
+    add, count = client.register_script(ADD), client.register_script(WINDOW)
     with client.pipeline(transaction=False) as pipe:
+        pipe.setnx("dec:since", f"{now:.6f}")
+        pipe.get("dec:since")
         for r in reports:
             card, place = _keys(r)
-            member = f"{r.report_id}|{r.terminal_id}|{r.amount}"
+            cents = int(r.amount / CENT)
+            member = f"{r.report_id}|{r.terminal_id}|{cents}"
             located = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
             add(
                 keys=[card, place],
-                args=[_score(r.occurred_at), member, trim_below, ttl, located, f"{now:.6f}"],
+                args=[_score(r.occurred_at), member, trim_below, ttl, located],
                 client=pipe,
             )
-        for r in reports:
-            start = r.occurred_at - timedelta(minutes=minutes)
-            read(keys=list(_keys(r)), args=[_score(start), _score(r.occurred_at)], client=pipe)
-        answers = pipe.execute()[len(reports) :]
-    windows: list[CardWindow | None] = []
+        located_terminals = list({r.terminal_id for r in reports if r.lat is not None})
+        for terminal_id in located_terminals:
+            pipe.zrevrange(f"dec:l:{terminal_id}", 0, 1, withscores=True)
+        answers = pipe.execute()
+    complete_from = max(float(answers[1]), now - RETENTION.total_seconds())
+    latest = dict(zip(located_terminals, answers[2 + len(reports) :], strict=True))
+    counted = [
+        i
+        for i, r in enumerate(reports)
+        if r.card_key and (r.occurred_at - timedelta(minutes=minutes)).timestamp() >= complete_from
+    ]
+    if counted:
+        with client.pipeline(transaction=False) as pipe:
+            for i in counted:
+                r = reports[i]
+                start = r.occurred_at - timedelta(minutes=minutes)
+                args = [_score(start), _score(r.occurred_at), r.terminal_id]
+                count(keys=[_keys(r)[0]], args=args, client=pipe)
+            figures = pipe.execute()
+    windows: list[CardWindow | None] = [None] * len(reports)
+    for i, (mc, ma, tc, ta) in zip(counted, figures if counted else [], strict=True):
+        windows[i] = CardWindow(minutes, tc, int(ta) * CENT, mc, int(ma) * CENT)
+    to_database_windows = [i for i, r in enumerate(reports) if r.card_key and windows[i] is None]
     places: list[LastSeen | None] = []
-    source = StateSource.REDIS
-    for r, (members, located, since) in zip(reports, answers, strict=True):
-        complete_from = max(float(since or now), now - RETENTION.total_seconds())
-        window_start = (r.occurred_at - timedelta(minutes=minutes)).timestamp()
-        if r.card_key and window_start < complete_from:
-            windows.append(_database_window(r, minutes))
-            source = StateSource.DATABASE
-        else:
-            windows.append(_redis_window(r, members, minutes) if r.card_key else None)
-        if r.lat is None:
-            places.append(None)
-        elif r.occurred_at.timestamp() < complete_from:
-            places.append(_database_last_seen(r))
-            source = StateSource.DATABASE
-        else:
-            places.append(_redis_last_seen(r, located))
+    to_database_places: list[int] = []
+    for i, r in enumerate(reports):
+        place = _redis_last_seen(r, latest[r.terminal_id]) if r.lat is not None else None
+        if r.lat is not None and (place is None or place.occurred_at.timestamp() < complete_from):
+            to_database_places.append(i)  # an earlier report Redis never saw may be the latest
+        places.append(place)
+    if to_database_windows:
+        subset = [reports[i] for i in to_database_windows]
+        for i, window in zip(to_database_windows, _database_windows(subset, minutes), strict=True):
+            windows[i] = window
+    if to_database_places:
+        subset = [reports[i] for i in to_database_places]
+        for i, place in zip(to_database_places, _database_places(subset), strict=True):
+            places[i] = place
+    source = (
+        StateSource.DATABASE if to_database_windows or to_database_places else StateSource.REDIS
+    )
     return windows, places, source
 
 
-def _redis_window(report: Screened, members: list[bytes], minutes: int) -> CardWindow:
-    terminal_count = merchant_count = 0
-    terminal_amount = merchant_amount = ZERO
-    for member in members:
-        _rid, terminal_id, amount = member.decode().split("|")
-        merchant_count += 1
-        merchant_amount += Decimal(amount)
-        if int(terminal_id) == report.terminal_id:
-            terminal_count += 1
-            terminal_amount += Decimal(amount)
-    return CardWindow(minutes, terminal_count, terminal_amount, merchant_count, merchant_amount)
-
-
-def _redis_last_seen(report: Screened, located: list[bytes]) -> LastSeen | None:
-    # [member, score, member, score], latest first; the latest that is not this report.
-    for member, score in zip(located[::2], located[1::2], strict=True):
+def _redis_last_seen(report: Screened, located: list[tuple[bytes, float]]) -> LastSeen | None:
+    # (member, score) pairs, latest first; the latest that is not this report.
+    for member, score in located:
         report_id, lat, lng = member.decode().split("|")
         if report_id != str(report.report_id):
             moment = datetime.fromtimestamp(float(score), tz=report.occurred_at.tzinfo)

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Terminal
-from portal.common.database import has_copy, has_planner_settings
+from portal.common.database import copy_rows, has_copy, has_planner_settings
 from transactions.analytics.rollups import Stored, rollup_add
 from transactions.decisions.base import card_key
 from transactions.decisions.services import cards_lock, screen_stored
@@ -178,7 +178,7 @@ def _write(fresh: Sequence[Incoming], **common: Any) -> None:
     if not rows:
         return
     if has_copy():
-        _copy(rows)
+        copy_rows(Report._meta.db_table, COLUMNS, rows)
     else:
         Report.objects.bulk_create(
             [Report(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
@@ -197,21 +197,3 @@ def _write(fresh: Sequence[Incoming], **common: Any) -> None:
         )
         for item in fresh
     )
-
-
-def _copy(rows: list[tuple]) -> None:
-    """PostgreSQL COPY: the fastest way in, still inside the surrounding transaction.
-
-    The raw psycopg cursor bypasses Django's error translation, so it is wrapped: a connection
-    lost mid-COPY raises Django's ``OperationalError`` (the API's 503) and marks the connection
-    for closing, like any other query.
-    """
-    table = Report._meta.db_table
-    statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(statement) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)

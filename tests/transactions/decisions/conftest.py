@@ -1,7 +1,7 @@
 """Screening tests: a terminal of its own per test, and no usual hours cached from another test."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from tests.transactions.helpers import TerminalAPI
 
@@ -9,9 +9,9 @@ from tests.transactions.helpers import TerminalAPI
 @pytest.fixture(autouse=True)
 def _no_cached_hours():
     # usual_hours is cached by merchant id, and ids come round again after each test's rollback.
-    cache.clear()
+    caches["screening"].clear()
     yield
-    cache.clear()
+    caches["screening"].clear()
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ from transactions.ingest.store import Incoming, store_reports
 from transactions.ingest.validate import validate_report
 from transactions.models import Decision, Report, StateSource
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+# A Redis database per xdist worker (gw0 → 9, gw1 → 10, …): each test flushes its own.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{9 + _WORKER}")
 DOWN_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 pytestmark = pytest.mark.django_db
@@ -95,15 +97,18 @@ def _scenario(seed: int = 11):
 
 @needs_redis
 def test_redis_and_the_database_answer_alike_report_after_report(use_redis, settings):
+    sources = []
     for terminal, overrides in _scenario():
         screened = _store(terminal, **overrides)
         from_redis = state.read_state([screened], minutes=10)
         settings.DECISIONS_REDIS_URL = ""
         from_database = state.read_state([screened], minutes=10)
         settings.DECISIONS_REDIS_URL = TEST_REDIS_URL
-        assert from_redis[2] == StateSource.REDIS
+        sources.append(from_redis[2])
         assert from_database[2] == StateSource.DATABASE
         assert from_redis[:2] == from_database[:2]
+    # A terminal's first located report asks the database whether one came before Redis.
+    assert sources.count(StateSource.REDIS) > len(sources) / 2
 
 
 @needs_redis
@@ -168,3 +173,26 @@ def test_redis_back_after_an_outage_is_trusted_only_from_then_on(use_redis, sett
     # The window reaches back before Redis came back: the database answers, counting both.
     assert source == StateSource.DATABASE
     assert window.merchant_count == 2
+
+
+@needs_redis
+def test_a_fresh_redis_answers_like_the_database_for_reports_it_never_saw(use_redis, settings):
+    terminal = reporting_terminal()
+    earlier = _store(terminal, lat=31.5, lng=121.9)  # stored before this Redis held any state
+    use_redis.set("dec:since", f"{time.time():.6f}")
+    later = _store(terminal, report_id=str(uuid.uuid4()), lat=31.2, lng=121.5)
+    from_redis = state.read_state([later], minutes=10)
+    settings.DECISIONS_REDIS_URL = ""
+    from_database = state.read_state([later], minutes=10)
+    assert from_redis[:2] == from_database[:2]
+    assert from_redis[1][0].occurred_at == earlier.occurred_at
+
+
+@needs_redis
+def test_a_batch_is_answered_alike_by_redis_and_the_database(use_redis, settings):
+    # Stored together, screened together: Redis learns the whole batch, then answers for it.
+    batch = [_store(terminal, **overrides) for terminal, overrides in _scenario(seed=5)]
+    from_redis = state.read_state(batch, minutes=10)
+    settings.DECISIONS_REDIS_URL = ""
+    from_database = state.read_state(batch, minutes=10)
+    assert from_redis[:2] == from_database[:2]

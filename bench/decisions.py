@@ -1,0 +1,282 @@
+"""Real-time decisions (issue 13): what screening costs a terminal, and what a Redis outage does.
+
+1. single signed reports through gunicorn (2 sync workers) with every check on and the state in
+   Redis, beside the bare ``GET /healthz`` view in the same run; the screening time of those
+   reports, p50 / p99, from their stored decisions (``Decision.duration_us``);
+2. the same with the screening Redis killed half-way through: no error, no lost report, and how
+   many decisions fell back to the database;
+3. batches of 5,000 through the batch endpoint with decisions, beside a raw ``COPY`` of the same
+   number of rows.
+
+The screening Redis is a private ``redis-server`` on port 6391 (nothing else uses it), so killing
+it touches no other process.
+
+    uv run python bench/decisions.py [REQUESTS] [CLIENT_THREADS] [BATCH_ROWS]   (default 3000 4 50000)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import common
+
+REDIS_PORT = 6391
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+os.environ["DECISIONS_REDIS_URL"] = REDIS_URL
+common.setup_django()
+
+REQUESTS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+BATCH_ROWS = int(sys.argv[3]) if len(sys.argv) > 3 else 50_000
+BATCH = 5000
+
+
+class Redis:
+    """A private redis-server for the screening state."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def quantiles(values: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(values, n=100)
+    return q[49], q[98]
+
+
+def run_singles(
+    server: common.Gunicorn,
+    key_id: str,
+    secret: str,
+    bodies: list[bytes],
+    *,
+    kill_redis_after: int | None = None,
+    redis: Redis | None = None,
+):
+    path = "/api/v1/terminal/reports/"
+    statuses: list[int] = []
+
+    def one(i: int) -> float:
+        if kill_redis_after is not None and i == kill_redis_after and redis is not None:
+            redis.kill()
+        request = common.signed_request(server.url, path, key_id, secret, bodies[i])
+        start = time.perf_counter()
+        status, _body = common.send(request)
+        statuses.append(status)
+        return time.perf_counter() - start
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        latencies = list(pool.map(one, range(len(bodies))))
+    return time.perf_counter() - start, latencies, statuses
+
+
+def run_bare(server: common.Gunicorn) -> tuple[float, list[float]]:
+    def one(_i: int) -> float:
+        start = time.perf_counter()
+        status, _body = common.send(urllib.request.Request(server.url + "/healthz"))
+        assert status == 200
+        return time.perf_counter() - start
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        latencies = list(pool.map(one, range(REQUESTS)))
+    return time.perf_counter() - start, latencies
+
+
+def screening_micros(terminal) -> list[float]:
+    from transactions.models import Decision
+
+    return [
+        d / 1000
+        for d in Decision.objects.filter(terminal=terminal).values_list("duration_us", flat=True)
+    ]
+
+
+def fallbacks(terminal) -> int:
+    from transactions.models import Decision, StateSource
+
+    return Decision.objects.filter(terminal=terminal, state_source=StateSource.FALLBACK).count()
+
+
+def raw_copy_rate(terminal, rows: list[dict]) -> float:
+    """Rows per second of a plain COPY of the same reports (no checks at all)."""
+    import hashlib
+
+    from django.db import connection, transaction
+
+    columns = (
+        "terminal_id",
+        "merchant_id",
+        "report_id",
+        "occurred_at",
+        "received_at",
+        "amount",
+        "currency",
+        "type",
+        "method",
+        "masked_pan",
+        "card_token",
+        "rrn",
+        "trace_no",
+        "batch_no",
+        "auth_code",
+        "mcc",
+        "acquirer_mid",
+        "tid",
+        "cvm",
+        "source",
+        "content_hash",
+    )
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            f"COPY transactions_report ({', '.join(columns)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        terminal.pk,
+                        terminal.merchant_id,
+                        row["report_id"],
+                        row["occurred_at"],
+                        row["occurred_at"],
+                        row["amount"],
+                        "CNY",
+                        row["type"],
+                        row["method"],
+                        row.get("masked_pan", ""),
+                        row.get("card_token", ""),
+                        row["rrn"],
+                        row["trace_no"],
+                        row["batch_no"],
+                        "",
+                        row["mcc"],
+                        row["acquirer_mid"],
+                        row["tid"],
+                        row["cvm"],
+                        "api",
+                        hashlib.sha256(row["report_id"].encode()).hexdigest(),
+                    )
+                )
+        transaction.set_rollback(True)  # keep the table as it was: only the speed is wanted
+    return len(rows) / (time.perf_counter() - start)
+
+
+def run_batches(server: common.Gunicorn, key_id: str, secret: str, rows: list[dict]) -> float:
+    path = "/api/v1/terminal/reports/batch/"
+    bodies = [common.dumps({"reports": rows[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
+
+    def one(body: bytes) -> None:
+        status, answer = common.send(common.signed_request(server.url, path, key_id, secret, body))
+        assert status == 200, (status, answer[:300])
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, bodies))
+    return len(rows) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    from transactions.decisions.services import ensure_checks
+    from transactions.models import Report
+
+    ensure_checks()
+    redis = Redis()
+    server = common.Gunicorn()
+    try:
+        common.send(urllib.request.Request(server.url + "/healthz"))
+        bare = run_bare(server)
+
+        terminal, key_id, secret = common.make_terminal("decisions")
+        bodies = [common.dumps(r) for r in common.make_reports(terminal, REQUESTS)]
+        total, latencies, statuses = run_singles(server, key_id, secret, bodies)
+        screening = screening_micros(terminal)
+
+        down_terminal, down_key, down_secret = common.make_terminal("decisions-down")
+        down_rows = common.make_reports(down_terminal, REQUESTS)
+        down_total, down_latencies, down_statuses = run_singles(
+            server,
+            down_key,
+            down_secret,
+            [common.dumps(r) for r in down_rows],
+            kill_redis_after=REQUESTS // 2,
+            redis=redis,
+        )
+        stored_down = Report.objects.filter(terminal=down_terminal).count()
+        down_screening = screening_micros(down_terminal)
+
+        batch_terminal, batch_key, batch_secret = common.make_terminal("decisions-batch")
+        batch_rows = common.make_reports(batch_terminal, BATCH_ROWS)
+        batch_rate = run_batches(server, batch_key, batch_secret, batch_rows)
+        copy_terminal, _k, _s = common.make_terminal("decisions-copy")
+        copy_rate = raw_copy_rate(copy_terminal, common.make_reports(copy_terminal, BATCH_ROWS))
+    finally:
+        server.stop()
+        if redis.process.poll() is None:
+            redis.kill()
+
+    def line(name, seconds, lat, ok):
+        p50, p99 = quantiles(lat)
+        return (
+            f"{name:<44} {len(lat) / seconds:>7,.0f} req/s  p50 {p50 * 1000:5.1f} ms  "
+            f"p99 {p99 * 1000:5.1f} ms  errors {len(lat) - ok}/{len(lat)}"
+        )
+
+    print(
+        f"{REQUESTS} requests, {THREADS} client threads, gunicorn 2 sync workers, PostgreSQL, "
+        f"screening state in Redis; load average {os.getloadavg()[0]:.2f}"
+    )
+    print(line("GET /healthz (bare view)", *bare, REQUESTS))
+    print(
+        line("POST one report, every check on", total, latencies, sum(s == 201 for s in statuses))
+    )
+    single_rate = REQUESTS / total
+    print(f"  reports / bare view: {single_rate / (REQUESTS / bare[0]):.0%}")
+    p50, p99 = quantiles(screening)
+    print(f"  screening time: p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({len(screening)} decisions)")
+    print(
+        line(
+            "POST one report, Redis killed half-way",
+            down_total,
+            down_latencies,
+            sum(s == 201 for s in down_statuses),
+        )
+    )
+    p50, p99 = quantiles(down_screening)
+    print(
+        f"  stored {stored_down}/{REQUESTS}; decisions that fell back to the database: "
+        f"{fallbacks(down_terminal)}; screening time p50 {p50:.2f} ms  p99 {p99:.2f} ms"
+    )
+    print(
+        f"batches of {BATCH} with decisions: {batch_rate:,.0f} rows/s; raw COPY "
+        f"{copy_rate:,.0f} rows/s; batch / COPY {batch_rate / copy_rate:.0%}"
+    )
+
+
+if __name__ == "__main__":
+    main()
