@@ -1,8 +1,9 @@
 """Real-time decisions (issue 13): what screening costs a terminal, and what a Redis outage does.
 
 1. single signed reports through gunicorn (2 sync workers) with every check on and the state in
-   Redis, beside the bare ``GET /healthz`` view in the same run; the screening time of those
-   reports, p50 / p99, from their stored decisions (``Decision.duration_us``);
+   Redis, beside the bare ``GET /healthz`` view and the same reports with screening switched off
+   (``DECISIONS_SCREENING=false``) in the same run; the screening time of those reports, p50 /
+   p99, from their stored decisions (``Decision.duration_us``);
 2. the same with the screening Redis killed half-way through: no error, no lost report, and how
    many decisions fell back to the database;
 3. batches of 5,000 through the batch endpoint with decisions, beside a raw ``COPY`` of the same
@@ -201,11 +202,29 @@ def run_batches(server: common.Gunicorn, key_id: str, secret: str, rows: list[di
     return len(rows) / (time.perf_counter() - start)
 
 
+def unscreened() -> tuple[float, list[float], list[int], float, float]:
+    """Single reports and batches on a server with screening off: what reporting costs alone."""
+    os.environ["DECISIONS_SCREENING"] = "false"
+    server = common.Gunicorn(port=8798)
+    try:
+        terminal, key_id, secret = common.make_terminal("unscreened")
+        bodies = [common.dumps(r) for r in common.make_reports(terminal, REQUESTS)]
+        total, latencies, statuses = run_singles(server, key_id, secret, bodies)
+        batch_terminal, batch_key, batch_secret = common.make_terminal("unscreened-batch")
+        rows = common.make_reports(batch_terminal, BATCH_ROWS)
+        batch_rate = run_batches(server, batch_key, batch_secret, rows)
+    finally:
+        server.stop()
+        del os.environ["DECISIONS_SCREENING"]
+    return total, latencies, statuses, REQUESTS / total, batch_rate
+
+
 def main() -> None:
     from transactions.decisions.services import ensure_checks
     from transactions.models import Report
 
     ensure_checks()
+    plain_total, plain_latencies, plain_statuses, plain_rate, plain_batch_rate = unscreened()
     redis = Redis()
     server = common.Gunicorn()
     try:
@@ -252,11 +271,19 @@ def main() -> None:
         f"screening state in Redis; load average {os.getloadavg()[0]:.2f}"
     )
     print(line("GET /healthz (bare view)", *bare, REQUESTS))
+    plain_ok = sum(s == 201 for s in plain_statuses)
+    print(line("POST one report, screening off", plain_total, plain_latencies, plain_ok))
+    print(f"  reports / bare view: {plain_rate / (REQUESTS / bare[0]):.0%}")
     print(
         line("POST one report, every check on", total, latencies, sum(s == 201 for s in statuses))
     )
     single_rate = REQUESTS / total
     print(f"  reports / bare view: {single_rate / (REQUESTS / bare[0]):.0%}")
+    on, off = quantiles(latencies), quantiles(plain_latencies)
+    print(
+        f"  added latency (on − off): p50 {(on[0] - off[0]) * 1000:.1f} ms  "
+        f"p99 {(on[1] - off[1]) * 1000:.1f} ms"
+    )
     p50, p99 = quantiles(screening)
     print(f"  screening time: p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({len(screening)} decisions)")
     print(
@@ -273,8 +300,9 @@ def main() -> None:
         f"{fallbacks(down_terminal)}; screening time p50 {p50:.2f} ms  p99 {p99:.2f} ms"
     )
     print(
-        f"batches of {BATCH} with decisions: {batch_rate:,.0f} rows/s; raw COPY "
-        f"{copy_rate:,.0f} rows/s; batch / COPY {batch_rate / copy_rate:.0%}"
+        f"batches of {BATCH}: with decisions {batch_rate:,.0f} rows/s "
+        f"({batch_rate / copy_rate:.0%} of COPY), screening off {plain_batch_rate:,.0f} rows/s "
+        f"({plain_batch_rate / copy_rate:.0%}), raw COPY {copy_rate:,.0f} rows/s"
     )
 
 

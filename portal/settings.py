@@ -107,6 +107,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Real-time screening keeps the recent state of cards and terminals here (transactions/decisions/
 # state.py); unset: the database answers the same questions.
 DECISIONS_REDIS_URL = env.str("DECISIONS_REDIS_URL", default=REDIS_URL)
+# The operators' switch: off, terminal reports are stored and answered without a decision (the
+# scheduled audit still runs). For an incident, and for measuring what screening costs.
+DECISIONS_SCREENING = env.bool("DECISIONS_SCREENING", default=True)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -257,6 +260,22 @@ ACQUIRER_INSTITUTION_CODE = env.str("ACQUIRER_INSTITUTION_CODE", default="898")
 
 # Terminal upload API: the largest body accepted (a 5000-report batch is about 3 MB).
 TERMINAL_API_MAX_BODY_BYTES = env.int("TERMINAL_API_MAX_BODY_BYTES", default=8 * 1024 * 1024)
+
+# --- The cardholder's channel (transactions/complaints/cardholder/, docs/cardholder.md) --------
+# Text messages (the proof code for a phone number, the tracking code): a class with
+# ``send(*, to, message)``. The console default prints them, like the console e-mail backend.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND", default="transactions.complaints.cardholder.sms.ConsoleSMSBackend"
+)
+# Attempts per window, counted in the default cache (Redis when REDIS_URL is set): "<n>/<period>"
+# with the period in seconds or as minute / hour / day.
+CARDHOLDER_RATE_LIMITS = {
+    "lookup_address": env.str("CARDHOLDER_LOOKUP_PER_ADDRESS", default="20/hour"),
+    "lookup_card": env.str("CARDHOLDER_LOOKUP_PER_CARD", default="10/hour"),
+    "proof_address": env.str("CARDHOLDER_PROOF_PER_ADDRESS", default="5/hour"),
+    "proof_contact": env.str("CARDHOLDER_PROOF_PER_CONTACT", default="3/hour"),
+    "tracking_address": env.str("CARDHOLDER_TRACKING_FAILURES_PER_ADDRESS", default="20/hour"),
+}
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

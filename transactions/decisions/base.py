@@ -89,7 +89,7 @@ class TerminalFacts:
 class Context:
     """What a check may read: its thresholds, the terminal's facts and the recent state."""
 
-    params: Mapping[str, Any]
+    params: Mapping[str, Any]  # the running check's thresholds
     facts: TerminalFacts
     card_window: CardWindow | None
     last_seen: LastSeen | None

@@ -32,6 +32,7 @@ from portal.common.history import written_by_the_system
 from portal.common.locks import transaction_locks
 from transactions.decisions.base import (
     CardWindow,
+    CheckSpec,
     Context,
     LastSeen,
     Screened,
@@ -151,11 +152,9 @@ def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
         .order_by("occurred_at", "report_id")
         .values(*SCREENED_FIELDS)
     ]
-    checks = [c for c in ensure_checks() if c.enabled]
+    checks = [(c, REGISTRY[c.code], _params(c)) for c in ensure_checks() if c.enabled]
     facts = _facts(terminal_id)
-    velocity = REGISTRY["card_velocity"]
-    velocity_row = next((c for c in checks if c.code == velocity.code), None)
-    minutes = velocity.window_minutes(_params(velocity_row)) if velocity_row else 0
+    minutes = max((spec.window_minutes(params) for _c, spec, params in checks), default=0)
     windows, places, source = read_state(reports, minutes=max(minutes, 1))
     shared = (time.perf_counter() - started) / max(len(reports), 1)
     decisions = []
@@ -213,9 +212,7 @@ def _insert(decisions: list[Decision]) -> None:
     )
 
 
-def _params(row: ScreeningCheck | None) -> Mapping[str, Any]:
-    if row is None:
-        return {}
+def _params(row: ScreeningCheck) -> Mapping[str, Any]:
     return REGISTRY[row.code].defaults | (row.parameters or {})
 
 
@@ -240,24 +237,24 @@ def _facts(terminal_id: int) -> TerminalFacts:
 
 def _run_checks(
     report: Screened,
-    checks: list[ScreeningCheck],
+    checks: list[tuple[ScreeningCheck, CheckSpec, Mapping[str, Any]]],
     facts: TerminalFacts,
     window: CardWindow | None,
     place: LastSeen | None,
 ) -> tuple[list[_Run], float]:
+    hours_params = next((p for row, _s, p in checks if row.code == "after_hours"), {})
+    ctx = Context(
+        params={},
+        facts=facts,
+        card_window=window,
+        last_seen=place,
+        original=partial(_original, report),
+        usual_hours=partial(usual_hours, report.merchant_id, hours_params),
+    )
     runs = []
     total = 0.0
-    for row in checks:
-        spec = REGISTRY[row.code]
-        params = _params(row)
-        ctx = Context(
-            params=params,
-            facts=facts,
-            card_window=window,
-            last_seen=place,
-            original=partial(_original, report),
-            usual_hours=partial(usual_hours, report.merchant_id, params),
-        )
+    for row, spec, params in checks:
+        ctx.params = params
         started = time.perf_counter()
         try:
             hit = spec.run(report, ctx)

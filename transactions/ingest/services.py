@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from merchants.models import Terminal
@@ -41,7 +42,7 @@ def report_ingest_one(*, terminal: Terminal, raw: Any) -> SingleOutcome:
     if valid is None:
         return SingleOutcome("invalid", errors=errors)
     item = Incoming(0, terminal.pk, terminal.merchant_id, valid)
-    result = store_reports([item], source=Source.API, screen=True)
+    result = store_reports([item], source=Source.API, screen=settings.DECISIONS_SCREENING)
     if result.accepted:
         return SingleOutcome(
             "accepted", str(valid.report_id), decision=result.decisions.get(valid.report_id)
@@ -63,7 +64,7 @@ def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
             outcome.rejected.append(_rejection(index, raw, errors))
         else:
             incoming.append(Incoming(index, terminal.pk, terminal.merchant_id, valid))
-    result = store_reports(incoming, source=Source.API, screen=True)
+    result = store_reports(incoming, source=Source.API, screen=settings.DECISIONS_SCREENING)
     outcome.accepted = len(result.accepted)
     outcome.duplicates = len(result.duplicates)
     outcome.decisions = _not_accepted(terminal, incoming, result)

@@ -186,3 +186,11 @@ def test_the_reasons_follow_the_terminals_language(api):
             "Acquired under MCC %(mcc)s; the merchant is registered under %(registered)s."
         ) % {"mcc": OTHER_MCC, "registered": "5411"}
     assert reason["message"] == expected
+
+
+def test_with_screening_switched_off_reports_are_stored_without_a_decision(api, settings):
+    settings.DECISIONS_SCREENING = False
+    response = api.post(REPORTS, report(api.terminal, mcc="0000"))
+    assert response.status_code == 201
+    assert "decision" not in response.json()
+    assert Report.objects.count() == 1 and not Decision.objects.exists()
