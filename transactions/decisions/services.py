@@ -20,7 +20,7 @@ from functools import partial
 from typing import Any
 
 from django.core.cache import caches
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_create_with_history
@@ -222,16 +222,24 @@ def _screened(row: dict[str, Any]) -> Screened:
 
 
 def _facts(terminal_id: int) -> TerminalFacts:
-    terminal = Terminal.objects.select_related("merchant").get(pk=terminal_id)
-    held = Hold.objects.active().filter(terminal_id=terminal_id).exists()
+    """Plain values in one query: a model instance of the merchant would decrypt its bank account
+    on every report."""
+    held = Exists(Hold.objects.active().filter(terminal_id=OuterRef("pk")))
+    row = (
+        Terminal.objects.filter(pk=terminal_id)
+        .annotate(held=held)
+        .values("status", "tid", "latitude", "longitude", "held", "merchant__mid", "merchant__mcc")[
+            0
+        ]
+    )
     return TerminalFacts(
-        status=terminal.status,
-        tid=terminal.tid,
-        latitude=terminal.latitude,
-        longitude=terminal.longitude,
-        held=held,
-        merchant_mid=terminal.merchant.mid,
-        merchant_mcc=terminal.merchant.mcc,
+        status=row["status"],
+        tid=row["tid"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        held=row["held"],
+        merchant_mid=row["merchant__mid"],
+        merchant_mcc=row["merchant__mcc"],
     )
 
 
