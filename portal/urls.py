@@ -65,6 +65,7 @@ urlpatterns = [
     ),
     path("", include("merchants.urls")),
     path("", include("transactions.urls")),
+    path("cardholder/", include("transactions.complaints.cardholder.urls")),
     path("api/v1/", include("transactions.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -1,4 +1,5 @@
-"""Reads for the staff compliance overview: open alerts, reporting health by region, risk.
+"""Reads for the staff compliance overview: open alerts, reporting health by region, risk,
+complaints by channel.
 
 Reporting health sums the merchants' daily rollups (``MerchantDay``) over the period instead of
 their reports; alerts and holds are counted where they stand now.
@@ -13,9 +14,20 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from merchants.models import Merchant
+from portal.common.beijing import day_bounds
 from portal.common.regions import PROVINCES
 from transactions.analytics.dashboard import MISSING_REPORTS, Share
-from transactions.models import Alert, AuditRule, Hold, MerchantDay, Severity
+from transactions.models import (
+    COMPLAINT_OPEN_STATUSES,
+    Alert,
+    AuditRule,
+    Complaint,
+    ComplaintChannel,
+    ComplaintStatus,
+    Hold,
+    MerchantDay,
+    Severity,
+)
 
 PERIODS = (7, 30, 90)
 AT_RISK = 20
@@ -61,12 +73,22 @@ class RiskRow:
 
 
 @dataclass
+class ChannelRow:
+    code: str
+    label: str
+    received: int = 0
+    open: int = 0
+    upheld: int = 0
+
+
+@dataclass
 class Overview:
     date_from: date
     date_to: date
     rules: list[RuleRow]
     regions: list[RegionRow]
     at_risk: list[RiskRow]
+    channels: list[ChannelRow] = field(default_factory=list)
 
     def chart_data(self) -> dict:
         return {
@@ -96,6 +118,7 @@ def compliance_overview(*, today: date, days: int = 30) -> Overview:
         rules=open_alerts_by_rule(),
         regions=health_by_region(date_from=date_from, date_to=today),
         at_risk=merchants_at_risk(),
+        channels=complaints_by_channel(date_from=date_from, date_to=today),
     )
 
 
@@ -172,3 +195,36 @@ def merchants_at_risk(limit: int = AT_RISK) -> list[RiskRow]:
     for r in top:
         r.name = str(merchants[r.merchant_id])
     return top
+
+
+def complaints_by_channel(*, date_from: date, date_to: date) -> list[ChannelRow]:
+    """Complaints per channel (staff, cardholder): received and upheld in the period, open now.
+
+    The period is Beijing days, as everywhere on the overview; every channel has a row, with
+    zeros when it had no complaints.
+    """
+    start, end = day_bounds(date_from)[0], day_bounds(date_to)[1]
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    counts = {
+        row["channel"]: row
+        for row in Complaint.objects.order_by()
+        .values("channel")
+        .annotate(
+            received=Count("pk", filter=in_period),
+            open=Count("pk", filter=Q(status__in=COMPLAINT_OPEN_STATUSES)),
+            upheld=Count(
+                "pk",
+                filter=Q(
+                    status=ComplaintStatus.UPHELD, resolved_at__gte=start, resolved_at__lt=end
+                ),
+            ),
+        )
+    }
+    return [
+        ChannelRow(
+            code,
+            str(label),
+            **{k: counts.get(code, {}).get(k, 0) for k in ("received", "open", "upheld")},
+        )
+        for code, label in ComplaintChannel.choices
+    ]

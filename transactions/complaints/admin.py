@@ -64,6 +64,8 @@ class ComplaintEvidenceInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("file"))
     def file_link(self, evidence: ComplaintEvidence) -> str:
+        if not evidence.file:
+            return "—"  # information the cardholder added as text (the note)
         url = reverse("admin:transactions_complaintevidence_file", args=[evidence.pk])
         return format_html('<a href="{}">{}</a>', url, evidence.original_name)
 
@@ -92,6 +94,7 @@ class ComplaintAdmin(TrailAdmin):
     list_display = (
         "id",
         "status",
+        "channel",
         "reason",
         "merchant_link",
         "report_tid",
@@ -101,7 +104,7 @@ class ComplaintAdmin(TrailAdmin):
         "due",
     )
     list_display_links = ("id",)
-    list_filter = ("status", "reason", OverdueFilter, "overdue")
+    list_filter = ("status", "channel", "reason", OverdueFilter, "overdue")
     search_fields = (
         "id__exact",
         "=report__rrn",
@@ -114,7 +117,17 @@ class ComplaintAdmin(TrailAdmin):
     fieldsets = (
         (
             gettext_lazy("Complaint"),
-            {"fields": ("status", "reason", "description", "created_at", "created_by", "due_at")},
+            {
+                "fields": (
+                    "status",
+                    "channel",
+                    "reason",
+                    "description",
+                    "created_at",
+                    "created_by",
+                    "due_at",
+                )
+            },
         ),
         (
             gettext_lazy("Complainant (masked)"),
@@ -146,6 +159,7 @@ class ComplaintAdmin(TrailAdmin):
     )
     readonly_fields = (
         "status",
+        "channel",
         "reason",
         "description",
         "created_at",

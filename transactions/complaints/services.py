@@ -31,6 +31,7 @@ from transactions.complaints.workflow import COMPLAINT, HANDLE, MERCHANT_VISIBLE
 from transactions.models import (
     COMPLAINT_OPEN_STATUSES,
     Complaint,
+    ComplaintChannel,
     ComplaintEvidence,
     ComplaintOutcome,
     ComplaintReason,
@@ -115,7 +116,7 @@ def _clean_contact(name: str, phone: str, email: str) -> tuple[str, str, str]:
     return name.strip(), phone, email
 
 
-def _validate_files(files: Iterable[UploadedFile], field: str) -> list[UploadedFile]:
+def validate_files(files: Iterable[UploadedFile], field: str) -> list[UploadedFile]:
     files = [f for f in files if f]
     for upload in files:
         try:
@@ -125,7 +126,7 @@ def _validate_files(files: Iterable[UploadedFile], field: str) -> list[UploadedF
     return files
 
 
-def _store_evidence(
+def store_evidence(
     complaint: Complaint, files: Iterable[UploadedFile], *, actor: Any, side: str, note: str = ""
 ) -> None:
     for upload in files:
@@ -159,21 +160,56 @@ def complaint_record(
     if not description.strip():
         raise ValidationError({"description": [_("Write what the cardholder says.")]})
     name, phone, email = _clean_contact(complainant_name, complainant_phone, complainant_email)
-    files = _validate_files(evidence, "evidence")
+    files = validate_files(evidence, "evidence")
+    return complaint_create(
+        report=report,
+        reason=reason,
+        description=description,
+        complainant_name=name,
+        complainant_phone=phone,
+        complainant_email=email,
+        files=files,
+        actor=actor,
+        received_at=received_at,
+    )
+
+
+def complaint_create(
+    *,
+    report: Report,
+    reason: ComplaintReason,
+    description: str,
+    complainant_name: str,
+    complainant_phone: str,
+    complainant_email: str,
+    files: Iterable[UploadedFile],
+    actor: Any,
+    channel: str = ComplaintChannel.STAFF,
+    tracking_hash: str = "",
+    received_at: datetime | None = None,
+) -> Complaint:
+    """Write an already validated complaint in state "received", whichever way it came in.
+
+    The one place a complaint starts, so that staff's and the cardholder's complaints enter the
+    same workflow with the same deadline rule. Callers check the actor, the text and the files.
+    """
     received_at = received_at or timezone.now()
     complaint = Complaint.objects.create(
         report=report,
         merchant_id=report.merchant_id,
         reason=reason,
         description=description.strip(),
-        complainant_name=name,
-        complainant_phone=phone,
-        complainant_email=email,
+        complainant_name=complainant_name,
+        complainant_phone=complainant_phone,
+        complainant_email=complainant_email,
+        channel=channel,
+        tracking_hash=tracking_hash,
         due_at=received_at + timedelta(days=reason.answer_days),
         created_by=actor,
         created_at=received_at,
     )
-    _store_evidence(complaint, files, actor=actor, side=EvidenceSide.STAFF)
+    side = EvidenceSide.CARDHOLDER if channel == ComplaintChannel.CARDHOLDER else EvidenceSide.STAFF
+    store_evidence(complaint, files, actor=actor, side=side)
     return complaint
 
 
@@ -257,9 +293,9 @@ def complaint_answer(
     """The merchant answers, with evidence (e.g. the signed slip) if it has any."""
     if not text.strip():
         raise TransitionNotAllowed(_("Write your answer."), code="empty")
-    files = _validate_files([attachment] if attachment else [], "attachment")
+    files = validate_files([attachment] if attachment else [], "attachment")
     complaint = _move(complaint=complaint, name="merchant_answer", actor=actor, reason=text)
-    _store_evidence(complaint, files, actor=actor, side=EvidenceSide.MERCHANT, note=text.strip())
+    store_evidence(complaint, files, actor=actor, side=EvidenceSide.MERCHANT, note=text.strip())
     transaction.on_commit(lambda: complaint_mail.merchant_answered(complaint), robust=True)
     return complaint
 

@@ -1,21 +1,34 @@
 """The states of a cardholder complaint and who may move it (see portal/common/statemachine.py).
 
 received → awaiting merchant → merchant answered → under review → upheld / rejected, and withdrawn
-from any open state. Reviewers record, forward and review; only leads decide, because upholding
-records a refund or reversal against the merchant's report.
+from any open state (by staff, or by the cardholder through the tracking page). Reviewers record,
+forward and review; only leads decide, because upholding records a refund or reversal against the
+merchant's report.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from portal.common.statemachine import StateMachine, Transition
 from transactions.alerts.workflow import merchant_answerer
-from transactions.models import COMPLAINT_OPEN_STATUSES, ComplaintTransition
+from transactions.models import COMPLAINT_OPEN_STATUSES, ComplaintChannel, ComplaintTransition
 from transactions.models import ComplaintStatus as S
 
 HANDLE = "transactions.handle_complaint"
 DECIDE = "transactions.decide_complaint"
+
+
+def cardholder_itself(complaint: Any, actor: Any) -> bool | str:
+    """The cardholder's own step: no signed-in user, on a complaint the cardholder brought.
+
+    The tracking code is the cardholder's proof; the service checks it before taking the step.
+    """
+    if actor is not None or complaint.channel != ComplaintChannel.CARDHOLDER:
+        return str(_("Only the cardholder can withdraw this way."))
+    return True
 
 
 COMPLAINT = StateMachine(
@@ -67,6 +80,13 @@ COMPLAINT = StateMachine(
             S.WITHDRAWN,
             permission=HANDLE,
             reason_required=True,
+        ),
+        Transition(
+            "cardholder_withdraw",
+            _("Withdrawn by the cardholder"),
+            frozenset(COMPLAINT_OPEN_STATUSES),
+            S.WITHDRAWN,
+            guard=cardholder_itself,
         ),
     ],
     record=ComplaintTransition,

@@ -18,6 +18,7 @@ from transactions.models.audit import (
 from transactions.models.complaint import (
     COMPLAINT_OPEN_STATUSES,
     Complaint,
+    ComplaintChannel,
     ComplaintEvidence,
     ComplaintOutcome,
     ComplaintReason,
@@ -88,6 +89,7 @@ __all__ = [
     "AuditRunPart",
     "CheckAction",
     "Complaint",
+    "ComplaintChannel",
     "ComplaintEvidence",
     "ComplaintOutcome",
     "ComplaintReason",

@@ -60,6 +60,13 @@ COMPLAINT_OPEN_STATUSES = (
 )
 
 
+class ComplaintChannel(models.TextChoices):
+    """Who brought the complaint in: staff recording what the cardholder said, or the cardholder."""
+
+    STAFF = "staff", _("Staff")
+    CARDHOLDER = "cardholder", _("Cardholder")
+
+
 class ComplaintOutcome(models.TextChoices):
     REFUND = "refund", _("Partial refund")
     REVERSAL = "reversal", _("Full reversal")
@@ -100,6 +107,15 @@ class Complaint(models.Model):
         default=ComplaintStatus.RECEIVED,
         db_index=True,
     )
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=ComplaintChannel.choices,
+        default=ComplaintChannel.STAFF,
+    )
+    # SHA-256 of the cardholder's tracking code (cardholder channel only): the code itself is
+    # shown once and e-mailed, never stored.
+    tracking_hash = models.CharField(_("tracking code hash"), max_length=64, blank=True)
     due_at = models.DateTimeField(_("answer due"))
     overdue = models.BooleanField(_("overdue"), default=False)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent"), null=True, blank=True)
@@ -129,7 +145,13 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "complainant_name", "complainant_phone", "complainant_email"]
+        excluded_fields=[
+            "updated_at",
+            "complainant_name",
+            "complainant_phone",
+            "complainant_email",
+            "tracking_hash",
+        ]
     )
     objects = ComplaintQuerySet.as_manager()
 
@@ -145,6 +167,13 @@ class Complaint(models.Model):
             models.Index(fields=["merchant", "status"], name="complaint_merchant_status"),
             models.Index(fields=["status", "due_at"], name="complaint_status_due"),
             models.Index(fields=["merchant", "resolved_at"], name="complaint_merchant_resolved"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tracking_hash"],
+                condition=~models.Q(tracking_hash=""),
+                name="complaint_tracking_hash_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -197,6 +226,7 @@ class ComplaintTransition(TransitionRecord):
 class EvidenceSide(models.TextChoices):
     STAFF = "staff", _("Compliance")
     MERCHANT = "merchant", _("Merchant")
+    CARDHOLDER = "cardholder", _("Cardholder")
 
 
 class ComplaintEvidence(models.Model):
@@ -205,8 +235,9 @@ class ComplaintEvidence(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
     side = models.CharField(_("from"), max_length=10, choices=EvidenceSide.choices)
     note = models.TextField(_("note"), blank=True)
-    file = models.FileField(_("file"), upload_to="complaint-evidence/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
+    # Blank for information the cardholder added as text only.
+    file = models.FileField(_("file"), upload_to="complaint-evidence/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
