@@ -15,8 +15,6 @@ import hashlib
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
-from decimal import Decimal
 
 import common
 
@@ -25,7 +23,6 @@ common.setup_django()
 from django.db import connection  # noqa: E402
 from rest_framework import serializers  # noqa: E402
 
-from transactions.ingest.store import COLUMNS  # noqa: E402
 from transactions.models import Report  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
@@ -36,47 +33,6 @@ DRF_ROWS = min(ROWS, 5000)
 def truncate() -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE transactions_report RESTART IDENTITY CASCADE")
-
-
-def as_tuple(terminal, row) -> tuple:
-    return (
-        terminal.pk,
-        terminal.merchant_id,
-        row["report_id"],
-        datetime.fromisoformat(row["occurred_at"]),
-        datetime.now().astimezone(),
-        Decimal(row["amount"]),
-        "CNY",
-        row["type"],
-        row["method"],
-        row.get("masked_pan", ""),
-        row.get("card_token", ""),
-        row["rrn"],
-        row["trace_no"],
-        row["batch_no"],
-        "",
-        row["mcc"],
-        row["acquirer_mid"],
-        row["tid"],
-        Decimal("31.230400"),
-        Decimal("121.473700"),
-        row["cvm"],
-        None,
-        "api",
-        hashlib.sha256(row["report_id"].encode()).hexdigest(),
-        None,
-    )
-
-
-def raw_copy(terminal, rows) -> float:
-    tuples = [as_tuple(terminal, r) for r in rows]
-    statement = f"COPY transactions_report ({', '.join(COLUMNS)}) FROM STDIN"
-    start = time.perf_counter()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for t in tuples:
-            copy.write_row(t)
-    connection.commit() if not connection.get_autocommit() else None
-    return time.perf_counter() - start
 
 
 def http_batches(terminal, key_id, secret, rows) -> float:
@@ -135,7 +91,7 @@ def main() -> None:
     terminal, key_id, secret = common.make_terminal("ingest")
     rows = common.make_reports(terminal, ROWS)
     truncate()
-    copy_s = raw_copy(terminal, rows)
+    copy_s = common.raw_copy(terminal, rows)
     truncate()
     http_s = http_batches(terminal, key_id, secret, rows)
     assert Report.objects.count() == ROWS

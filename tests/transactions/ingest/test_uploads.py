@@ -228,3 +228,16 @@ def test_reporting_off_refuses_uploads(owner_client, terminal, django_capture_on
         owner_client, "a.csv", report_csv([report(terminal)]), django_capture_on_commit_callbacks
     )
     assert "Turn reporting on" in response.content.decode()
+
+
+def test_the_copy_column_order_is_the_one_the_benchmark_generators_write():
+    # bench/common.py report_tuple and bench/audit_data.py Writer build positional COPY rows.
+    from transactions.ingest.store import COLUMNS
+
+    assert COLUMNS[:5] == ("terminal_id", "merchant_id", "report_id", "occurred_at", "received_at")
+    assert COLUMNS[5:] == (
+        *(name for name in FIELDS if name not in ("report_id", "occurred_at")),
+        "source",
+        "content_hash",
+        "upload_id",
+    )
