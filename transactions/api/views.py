@@ -24,11 +24,11 @@ from transactions.api.authentication import (
     terminal_of,
 )
 from transactions.api.permissions import TerminalMayReport
-from transactions.decisions.selectors import report_held
+from transactions.decisions.selectors import decision_of, report_held
 from transactions.decisions.services import decision_answer
 from transactions.ingest.services import MAX_BATCH, report_ingest_batch, report_ingest_one
 from transactions.ingest.wire import report_wire
-from transactions.models import Decision, Report
+from transactions.models import Report
 
 ERRORS = {code: OpenApiResponse(schema.Errors) for code in (400, 401, 403, 413, 415)}
 RETRY_AFTER_SECONDS = 5
@@ -154,10 +154,10 @@ class ReportDetailView(TerminalAPIView):
         if report is None:
             raise exceptions.NotFound(_("No such report for this terminal."))
         answer = report_wire(report)
-        decision = Decision.objects.filter(report=report).first()
+        decision = decision_of(report=report)
         if decision is not None:
             answer["decision"] = decision_answer(decision)
-            answer["held"] = report_held(report_id=report.pk)
+            answer["held"] = report_held(report=report)
         return Response(answer)
 
 

@@ -217,7 +217,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("held now"), boolean=True)
     def held_now(self, decision: Decision) -> bool:
-        return report_held(report_id=decision.report_id)
+        return report_held(report=decision.report)
 
     @admin.display(description=gettext_lazy("merchant"))
     def merchant_link(self, decision: Decision) -> str:

@@ -23,11 +23,9 @@ def decisions_of(*, terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[u
     return {row.report.report_id: row for row in rows}
 
 
-def report_held(*, report_id: int) -> bool:
+def report_held(*, report: Report) -> bool:
     """Whether the report is held now, by a hold on it or on its terminal."""
-    return Hold.objects.active().filter(report_id=report_id).exists() or (
-        Hold.objects.active().filter(terminal__reports__id=report_id).exists()
-    )
+    return Hold.objects.active().on_report(report).exists()
 
 
 def decision_of(*, report: Report) -> Decision | None:

@@ -196,6 +196,10 @@ class HoldQuerySet(models.QuerySet["Hold"]):
         """Holds not released yet."""
         return self.filter(released_at__isnull=True)
 
+    def on_report(self, report: Report) -> HoldQuerySet:
+        """Holds on the report itself, or on its terminal."""
+        return self.filter(models.Q(report_id=report.pk) | models.Q(terminal_id=report.terminal_id))
+
     def of_merchant(self, merchant_id: int) -> HoldQuerySet:
         """Holds on the merchant's reports or terminals."""
         return self.filter(

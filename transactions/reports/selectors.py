@@ -10,9 +10,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from merchants.models import Merchant
 from transactions.models import Alert, Hold, Report
+from transactions.models.alert import HoldQuerySet
 
 
-def active_holds() -> QuerySet[Hold]:
+def active_holds() -> HoldQuerySet:
     return Hold.objects.active()
 
 
@@ -55,9 +56,4 @@ def active_holds_for_merchant(*, merchant: Merchant) -> QuerySet[Hold]:
 
 def active_holds_for_report(*, report: Report) -> QuerySet[Hold]:
     """What holds this report now: a hold on it, or on its terminal."""
-    return (
-        active_holds()
-        .filter(Q(report=report) | Q(terminal_id=report.terminal_id))
-        .select_related("alert")
-        .order_by("-placed_at")
-    )
+    return active_holds().on_report(report).select_related("alert").order_by("-placed_at")
