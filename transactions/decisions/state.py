@@ -3,9 +3,9 @@
 Two stores give the same answers (tests/transactions/decisions/test_state.py runs both):
 
 - **Redis** (``REDIS_URL`` set): per merchant and card a sorted set of its reports scored by the
-  time they occurred (member ``report_id|terminal|amount``), per terminal a sorted set of its two
-  latest located reports; one Lua script adds a report and trims, another reads, so each is
-  atomic. A window is answered from Redis only when Redis has seen every report since its start:
+  time they occurred (member ``report_id|terminal|fen``), per terminal a sorted set of its two
+  latest located reports; one Lua script adds a report and trims, another counts and sums a
+  window, so each is atomic. A window is answered from Redis only when Redis has seen every report since its start:
   ``dec:since`` records when this Redis started holding the state (set anew after it lost it, or
   after this process could not reach it), members older than ``RETENTION`` are trimmed, and a
   window reaching further back is read from the database.
