@@ -1,6 +1,7 @@
 """Test-wide setup: fast hashing, plain static files, uploads in a temporary folder."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -31,6 +32,31 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(PanScanPlugin(), "pan_scan")
     # The test client and the live server speak plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
+    _redis_of_this_worker(settings)
+
+
+def _redis_of_this_worker(settings) -> None:
+    """Point the Redis cache and the screening state at this xdist worker's own, empty database.
+
+    The workers share one Redis server: tests that clear the cache (``flushdb``) would otherwise
+    wipe another worker's proof codes mid-test, and screening state written by an earlier run
+    (whose ids this run's fresh test database reuses) would count towards this run's cards.
+    gw0 → database 3, gw1 → 4, …; ``tests/transactions/decisions/test_state.py`` uses 9 and up.
+    """
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    if worker > 5:
+        raise pytest.UsageError("the suite gives each xdist worker a Redis database: at most -n 6")
+    url = urlsplit(settings.REDIS_URL)._replace(path=f"/{3 + worker}").geturl()
+    redis.Redis.from_url(url).flushdb()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": url},
+    }
+    settings.DECISIONS_REDIS_URL = url
 
 
 @pytest.fixture(autouse=True)
