@@ -33,6 +33,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # The test client and the live server speak plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
     _redis_of_this_worker(settings)
+    # A configured replica (.ci/run starts one) is read only by the tests that ask for it
+    # (tests/portal/common/test_replicas.py); the servers the suite starts run without it.
+    settings.DATABASE_REPLICA_READS = False
+    os.environ.pop("DATABASE_REPLICA_URLS", None)
 
 
 def _redis_of_this_worker(settings) -> None:

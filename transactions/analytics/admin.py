@@ -12,8 +12,10 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
+from portal.common.replicas import reads_from_replica
 from transactions.analytics.overview import PERIODS, compliance_overview
 from transactions.models import ComplianceOverview, Severity
 
@@ -35,6 +37,7 @@ class ComplianceOverviewAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @method_decorator(reads_from_replica)
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:

@@ -7,11 +7,13 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from merchants.members.access import merchant_required
+from portal.common.replicas import reads_from_replica
 from transactions.analytics.dashboard import merchant_dashboard, merchant_glance
 from transactions.analytics.forms import PRESETS, PeriodForm
 
 
 @merchant_required()
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     merchant = request.membership.merchant  # type: ignore[attr-defined]
     today = timezone.localdate()

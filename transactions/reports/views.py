@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from merchants.members.access import merchant_required
 from portal.common.exports import stream_csv, stream_xlsx
+from portal.common.replicas import reads_from_replica
 from transactions.ingest.forms import ManualReportForm
 from transactions.ingest.manual import report_enter_manually
 from transactions.models import Report
@@ -37,6 +38,7 @@ def _filters(request: HttpRequest) -> tuple[ReportFilterForm, ReportFilters | No
 
 
 @merchant_required()
+@reads_from_replica
 def report_list(request: HttpRequest) -> HttpResponse:
     """Filtered, sorted, keyset-paged; bad filters or a bad cursor are shown, with no rows (400)."""
     merchant = request.membership.merchant  # type: ignore[attr-defined]
@@ -95,12 +97,14 @@ def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
 
 
 @merchant_required()
+@reads_from_replica
 def report_export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list (all pages) as CSV, streamed."""
     return _export(request, extension="csv")
 
 
 @merchant_required()
+@reads_from_replica
 def report_export_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered list (all pages) as an Excel workbook, built on disk and streamed."""
     return _export(request, extension="xlsx")
