@@ -338,6 +338,21 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # running then is delivered a second time, which they are safe against).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# One queue per kind of work, so each can have workers (and machines) of its own: a long audit
+# never delays an upload's processing. Tasks not named here go to the default queue, "celery".
+# One worker may take them all (the Procfile's worker takes WORKER_QUEUES); docs/scaling.md shows
+# the split.
+CELERY_TASK_ROUTES = {
+    "transactions.tasks.process_upload": {"queue": "ingest"},
+    "transactions.tasks.requeue_stalled_uploads": {"queue": "ingest"},
+    "transactions.tasks.run_audit": {"queue": "audit"},
+    "transactions.tasks.audit_part": {"queue": "audit"},
+    "transactions.tasks.flag_overdue_complaints": {"queue": "audit"},
+    "transactions.tasks.import_settlement_file": {"queue": "recon"},
+    "transactions.tasks.reconcile_pending_files": {"queue": "recon"},
+    "transactions.tasks.export_*": {"queue": "export"},
+}
+WORKER_QUEUES = ("celery", "ingest", "audit", "recon", "export")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,4 +1,5 @@
-"""A real Celery worker and beat against Redis and PostgreSQL: audits run on schedule, survive a kill.
+"""A real Celery worker and beat against Redis and PostgreSQL: audits run on schedule, survive a kill,
+and run on the workers of their own queue (one queue per kind of work, docs/scaling.md).
 
 The processes are started as production starts them (``celery -A portal worker`` / ``beat`` with
 the database scheduler), pointed at this test's database; the data they need is committed first
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -84,7 +86,10 @@ class Processes:
         self.running.append((name, process))
         return process
 
-    def worker(self, name: str = "worker") -> subprocess.Popen:
+    def worker(self, name: str = "worker", *, queues: Sequence[str] = ()) -> subprocess.Popen:
+        """A worker on ``queues`` (default: the test's own and every queue tasks are routed to;
+        the key prefix keeps them the test's own)."""
+        queues = queues or (self.queue, *settings.WORKER_QUEUES)
         # solo pool: the task runs in the worker process itself, so killing it kills the task.
         return self.start(
             name,
@@ -92,6 +97,7 @@ class Processes:
             "--pool=solo",
             "--without-mingle",
             "--without-gossip",
+            f"--queues={','.join(queues)}",
             f"--hostname={self.queue}-{name}@%h",
         )
 
@@ -138,12 +144,14 @@ class Processes:
         pytest.fail(f"no {what} within {WAIT} s\n{self.logs()}")
 
     def sender(self) -> Celery:
-        """A client of the test's queue (the suite's own app runs tasks eagerly)."""
+        """A client of the test's queues, routing as the portal does (the suite's own app runs
+        tasks eagerly)."""
         return Celery(
             "portal-test-client",
             broker=self.broker_url,
             broker_transport_options={"global_keyprefix": f"{self.queue}:"},
             task_default_queue=self.queue,
+            task_routes=settings.CELERY_TASK_ROUTES,
         )
 
 
@@ -240,6 +248,62 @@ def test_a_worker_killed_mid_part_loses_and_duplicates_nothing(processes, plante
     assert AlertReport.objects.count() == 2
     run.refresh_from_db()
     assert run.parts_done == run.parts_total == 1
+
+
+# -- queues: workers across machines ------------------------------------------------------------
+
+
+def test_the_procfile_worker_takes_every_queue_tasks_are_routed_to():
+    procfile = (ROOT / "Procfile").read_text()
+    queues = re.search(r"^worker: .*--queues=(\S+)", procfile, re.MULTILINE).group(1).split(",")
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed <= set(queues) == set(settings.WORKER_QUEUES)
+    assert "celery" in queues  # tasks without a route
+
+
+def _log(processes, name: str) -> str:
+    return (processes.log_dir / f"{name}.log").read_text(errors="replace")
+
+
+def test_an_audit_runs_on_the_audit_workers_only(processes, planted):
+    processes.worker("ingest-box", queues=["ingest", "recon"])
+    processes.worker("audit-box", queues=["audit"])
+    with processes.sender() as sender:
+        sender.send_task("transactions.tasks.run_audit", kwargs={"trigger": "test"})
+    processes.wait_for(
+        "the audit run done",
+        lambda: AuditRun.objects.filter(status=RunStatus.DONE).exists(),
+    )
+    assert _alert_merchants() == _expected(planted)
+    assert "Task transactions.tasks.audit_part[" in _log(processes, "audit-box")
+    assert "Task transactions.tasks." not in _log(processes, "ingest-box")
+
+
+def test_a_part_left_by_a_dead_worker_is_finished_by_the_other(processes, planted):
+    jumping = planted["mcc_jump"]
+    names = ("audit-box-1", "audit-box-2")
+    with transaction.atomic():
+        # As in test_celery_worker.py: the worker that takes the part blocks on this row.
+        Merchant.objects.select_for_update().get(pk=jumping.pk)
+        workers = {name: processes.worker(name, queues=["audit"]) for name in names}
+        with processes.sender() as sender:
+            sender.send_task("transactions.tasks.run_audit", kwargs={"trigger": "test"})
+        processes.wait_for("a worker blocked on the merchant's row", _a_backend_waits_for_a_lock)
+        busy = next(
+            name
+            for name in names
+            if re.search(r"Task transactions\.tasks\.audit_part\[", _log(processes, name))
+        )
+        processes.kill(workers[busy])
+
+    (other,) = set(names) - {busy}
+    processes.wait_for(
+        "the run finished by the other worker",
+        lambda: AuditRun.objects.filter(status=RunStatus.DONE).exists(),
+    )
+    assert _alert_merchants() == _expected(planted)
+    assert AlertReport.objects.count() == 2
+    assert "Task transactions.tasks.audit_part[" in _log(processes, other)
 
 
 def _a_backend_waits_for_a_lock() -> bool:
