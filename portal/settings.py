@@ -353,6 +353,10 @@ CELERY_TASK_ROUTES = {
     "transactions.tasks.export_*": {"queue": "export"},
 }
 WORKER_QUEUES = ("celery", "ingest", "audit", "recon", "export")
+# An Excel export of more rows than this is built by a worker (transactions/reports/background.py)
+# and kept for download this many hours; smaller ones, and every CSV, stream at once.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -12,6 +12,7 @@ from transactions.audit.runner import (
 from transactions.ingest.uploads import upload_process, uploads_stalled
 from transactions.models import AuditRunPart
 from transactions.reconciliation.services import settlement_file_process, settlement_files_stalled
+from transactions.reports.background import report_export_build, report_exports_expire
 
 SCHEDULED = "beat"
 
@@ -94,3 +95,16 @@ def reconcile_pending_files() -> list[int]:
     for file_id in file_ids:
         import_settlement_file.delay(file_id)
     return file_ids
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_reports(export_id: int) -> int:
+    """Build a background Excel export; returns the rows written. A lost worker's export is
+    built again from the start when the message comes back."""
+    return report_export_build(export_id=export_id).written_rows
+
+
+@shared_task
+def expire_report_exports() -> int:
+    """Beat: delete the files of background exports past their download time."""
+    return report_exports_expire()

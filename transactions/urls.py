@@ -16,6 +16,17 @@ urlpatterns = [
     path("merchant/reports/export.csv", reports.report_export_csv, name="report_export_csv"),
     path("merchant/reports/export.xlsx", reports.report_export_xlsx, name="report_export_xlsx"),
     path("merchant/reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("merchant/reports/exports/", reports.report_export_list, name="report_exports"),
+    path(
+        "merchant/reports/exports/<int:pk>/",
+        reports.report_export_detail,
+        name="report_export_detail",
+    ),
+    path(
+        "merchant/reports/exports/<int:pk>/download/",
+        reports.report_export_download,
+        name="report_export_download",
+    ),
     path("merchant/uploads/", uploads.upload_list, name="uploads"),
     path("merchant/uploads/<int:pk>/", uploads.upload_detail, name="upload_detail"),
     path(

@@ -35,6 +35,7 @@ from transactions.models.decision import (
     ScreeningCheck,
     StateSource,
 )
+from transactions.models.export import ExportStatus, ReportExport
 from transactions.models.overview import ComplianceOverview
 from transactions.models.reconciliation import (
     Acquirer,
@@ -100,6 +101,7 @@ __all__ = [
     "Decision",
     "DecisionOutcome",
     "EvidenceSide",
+    "ExportStatus",
     "FileStatus",
     "Hold",
     "ImmutableError",
@@ -113,6 +115,7 @@ __all__ = [
     "ReconciliationTotal",
     "Report",
     "ReportAmendment",
+    "ReportExport",
     "ReportQuerySet",
     "ReportType",
     "ReportUpload",

@@ -1,5 +1,6 @@
 """The merchant's reports: the filtered list and its exports, one report, and manual entry."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -8,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.members.access import merchant_required
+from portal.common.downloads import private_download
 from portal.common.exports import stream_csv, stream_xlsx
 from portal.common.replicas import reads_from_replica
 from transactions.ingest.forms import ManualReportForm
 from transactions.ingest.manual import report_enter_manually
-from transactions.models import Report
+from transactions.models import Report, ReportExport
 from transactions.reports.amendments import report_amend
+from transactions.reports.background import export_in_background, report_export_request
 from transactions.reports.exports import report_export_header, report_export_rows
 from transactions.reports.filters import (
     ReportFilterForm,
@@ -92,6 +95,20 @@ def _export(request: HttpRequest, *, extension: str) -> HttpResponse:
     if extension == "csv":
         rows = report_export_rows(reports, merchant=merchant, time_as_text=True)
         return stream_csv(_export_filename("csv"), header, rows)
+    row_count = reports.count()
+    if export_in_background(row_count=row_count):
+        export = report_export_request(
+            merchant=merchant,
+            actor=request.user,
+            query=request.GET.urlencode(),
+            row_count=row_count,
+        )
+        messages.info(
+            request,
+            _("%(rows)s rows are too many to build at once: the workbook is being prepared here.")
+            % {"rows": f"{row_count:,}"},
+        )
+        return redirect("transactions:report_export_detail", pk=export.pk)
     rows = report_export_rows(reports, merchant=merchant, time_as_text=False)
     return stream_xlsx(_export_filename("xlsx"), header, rows, sheet=_("Reports"))
 
@@ -106,8 +123,50 @@ def report_export_csv(request: HttpRequest) -> HttpResponse:
 @merchant_required()
 @reads_from_replica
 def report_export_xlsx(request: HttpRequest) -> HttpResponse:
-    """The filtered list (all pages) as an Excel workbook, built on disk and streamed."""
+    """The filtered list (all pages) as an Excel workbook, built on disk and streamed; a big one
+    is built by a worker and followed on its own page (``background.py``)."""
     return _export(request, extension="xlsx")
+
+
+@merchant_required()
+def report_export_list(request: HttpRequest) -> HttpResponse:
+    merchant = request.membership.merchant  # type: ignore[attr-defined]
+    exports = ReportExport.objects.filter(merchant=merchant).select_related("requested_by")[:50]
+    return render(
+        request,
+        "transactions/report_exports.html",
+        {
+            "exports": exports,
+            "export_rows": f"{settings.EXPORT_BACKGROUND_ROWS:,}",
+            "keep_hours": settings.EXPORT_KEEP_HOURS,
+        },
+    )
+
+
+@merchant_required()
+def report_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _own_export(request, pk)
+    # htmx polls the progress partial every second until the workbook is finished.
+    template = (
+        "transactions/partials/export_progress.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "transactions/report_export.html"
+    )
+    return render(request, template, {"export": export})
+
+
+@merchant_required()
+def report_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _own_export(request, pk)
+    if not export.downloadable:
+        return render(request, "transactions/report_export.html", {"export": export}, status=410)
+    return private_download(
+        export.file, filename=export.file.name.rsplit("/", 1)[-1], as_attachment=True
+    )
+
+
+def _own_export(request: HttpRequest, pk: int) -> ReportExport:
+    return get_object_or_404(ReportExport, pk=pk, merchant=request.membership.merchant)  # type: ignore[attr-defined]
 
 
 @merchant_required()

@@ -253,14 +253,6 @@ def test_a_worker_killed_mid_part_loses_and_duplicates_nothing(processes, plante
 # -- queues: workers across machines ------------------------------------------------------------
 
 
-def test_the_procfile_worker_takes_every_queue_tasks_are_routed_to():
-    procfile = (ROOT / "Procfile").read_text()
-    queues = re.search(r"^worker: .*--queues=(\S+)", procfile, re.MULTILINE).group(1).split(",")
-    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    assert routed <= set(queues) == set(settings.WORKER_QUEUES)
-    assert "celery" in queues  # tasks without a route
-
-
 def _log(processes, name: str) -> str:
     return (processes.log_dir / f"{name}.log").read_text(errors="replace")
 
