@@ -4,6 +4,15 @@ from merchants.models.application import (
     DocumentKind,
     MerchantDocument,
 )
+from merchants.models.change_request import (
+    OPEN_CHANGE_STATUSES,
+    ChangeKind,
+    ChangeRequest,
+    ChangeRequestDocument,
+    ChangeRequestQuerySet,
+    ChangeRequestTransition,
+    ChangeStatus,
+)
 from merchants.models.history import ChangesOnlyHistoricalRecords
 from merchants.models.membership import Membership, Role
 from merchants.models.merchant import ApplicationStatus, Merchant, MerchantQuerySet
@@ -23,9 +32,16 @@ from merchants.models.terminal import (
 
 __all__ = [
     "DEFAULT_DEADLINE_HOURS",
+    "OPEN_CHANGE_STATUSES",
     "REQUIRED_DOCUMENTS",
     "ApplicationStatus",
     "ApplicationTransition",
+    "ChangeKind",
+    "ChangeRequest",
+    "ChangeRequestDocument",
+    "ChangeRequestQuerySet",
+    "ChangeRequestTransition",
+    "ChangeStatus",
     "ChangesOnlyHistoricalRecords",
     "DocumentKind",
     "Membership",
