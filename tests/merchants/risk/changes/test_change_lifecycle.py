@@ -159,3 +159,14 @@ def test_the_full_id_number_is_never_stored():
     number = PROPOSALS[ChangeKind.LEGAL_REP][0]["legal_rep_id_number"]
     assert number not in str(change.new_values)
     assert number not in str(list(change.history.values()))
+
+
+def test_the_database_refuses_a_second_open_request_for_the_same_kind():
+    from django.db import IntegrityError, transaction
+
+    merchant, owner = owned_merchant()
+    ask(merchant, owner, ChangeKind.MCC)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ChangeRequest.objects.create(
+            merchant=merchant, kind=ChangeKind.MCC, status=ChangeStatus.UNDER_REVIEW
+        )
