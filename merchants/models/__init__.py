@@ -16,6 +16,7 @@ from merchants.models.change_request import (
 from merchants.models.history import ChangesOnlyHistoricalRecords
 from merchants.models.membership import Membership, Role
 from merchants.models.merchant import ApplicationStatus, Merchant, MerchantQuerySet
+from merchants.models.provider import ProviderStatus, ProviderTransition, ServiceProvider
 from merchants.models.reporting import (
     DEFAULT_DEADLINE_HOURS,
     ReportingFrequency,
@@ -48,10 +49,13 @@ __all__ = [
     "Merchant",
     "MerchantDocument",
     "MerchantQuerySet",
+    "ProviderStatus",
+    "ProviderTransition",
     "ReportingFrequency",
     "ReportingMethod",
     "ReportingSettings",
     "Role",
+    "ServiceProvider",
     "Terminal",
     "TerminalKey",
     "TerminalQuerySet",

@@ -106,14 +106,23 @@ class MerchantAdmin(TrailAdmin):
         "waiting",
         "reviewer",
     )
-    list_filter = ("status", WaitingFilter, "business_province", "mcc")
+    list_filter = ("status", WaitingFilter, "business_province", "mcc", "service_provider")
     search_fields = ("legal_name", "short_name", "uscc", "mid")
     ordering = ("submitted_at",)
-    list_select_related = ("reviewer",)
+    list_select_related = ("reviewer", "service_provider")
     fieldsets = (
         (
             gettext_lazy("Review"),
-            {"fields": ("status", "mid", "reviewer", "submitted_at", "approved_at")},
+            {
+                "fields": (
+                    "status",
+                    "mid",
+                    "reviewer",
+                    "submitted_at",
+                    "approved_at",
+                    "service_provider",
+                )
+            },
         ),
         (gettext_lazy("Application"), {"fields": APPLICATION_DATA}),
     )
@@ -123,6 +132,7 @@ class MerchantAdmin(TrailAdmin):
         "reviewer",
         "submitted_at",
         "approved_at",
+        "service_provider",
         *APPLICATION_DATA,
     )
     inlines = (ApplicationTransitionInline, DocumentInline, MembershipInline, TerminalInline)
