@@ -94,3 +94,12 @@ def test_the_merchant_admin_keeps_key_information_read_only(lead_client):
     lead_client.post(url, {"legal_name": "改名", "mcc": "5812"})
     merchant.refresh_from_db()
     assert merchant.legal_name != "改名" and merchant.mcc == "5411"
+
+
+def test_the_merchant_admin_lists_its_change_requests(lead_client):
+    merchant, owner = owned_merchant()
+    change = ask(merchant, owner, ChangeKind.MCC)
+    html = lead_client.get(reverse("admin:merchants_merchant_change", args=[merchant.pk]))
+    assert (
+        reverse("admin:merchants_changerequest_change", args=[change.pk]) in html.content.decode()
+    )
