@@ -151,7 +151,11 @@ def _apply(change: ChangeRequest, *, actor: Any) -> dict[str, str]:
         setattr(merchant, column, value)
     if ACCOUNT_NUMBER in KINDS[change.kind].inputs:
         merchant.bank_account_number = change.account_number
-    merchant.full_clean(exclude=[ACCOUNT_NUMBER])
+    # The changed columns only (with the USCC's uniqueness): the rest was checked on onboarding.
+    changed = set(KINDS[change.kind].columns)
+    merchant.full_clean(
+        exclude=[f.name for f in Merchant._meta.concrete_fields if f.name not in changed]
+    )
     merchant._change_reason = f"change request #{change.pk} ({change.kind}) approved"
     merchant.save()
     change.merchant = merchant
