@@ -104,7 +104,7 @@ def test_change_request_pages_pass_the_audit(page: Page, live_server, language):
     problems = []
     for url in (
         reverse("merchants:changes"),
-        reverse("merchants:change_new", args=[ChangeKind.LEGAL_REP]),
+        reverse("merchants:change_new") + f"?kind={ChangeKind.LEGAL_REP.value}",
         reverse("merchants:change_detail", args=[change.pk]),
     ):
         response = page.goto(url)

@@ -6,7 +6,8 @@ from merchants.risk.changes import views
 
 urlpatterns = [
     path("merchant/changes/", views.change_list, name="changes"),
-    path("merchant/changes/new/<slug:kind>/", views.change_new, name="change_new"),
+    # The kind is a query parameter (``?kind=mcc``), not an id: the page is the merchant's own.
+    path("merchant/changes/new/", views.change_new, name="change_new"),
     path("merchant/changes/<int:pk>/", views.change_detail, name="change_detail"),
     path(
         "merchant/changes/<int:pk>/documents/",

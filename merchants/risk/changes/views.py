@@ -55,7 +55,8 @@ def change_list(request: HttpRequest) -> HttpResponse:
 
 
 @merchant_required(manage=True)
-def change_new(request: HttpRequest, kind: str) -> HttpResponse:
+def change_new(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
     if kind not in ChangeKind.values:
         raise Http404
     merchant = request.membership.merchant  # type: ignore[attr-defined]

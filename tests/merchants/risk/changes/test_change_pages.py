@@ -15,7 +15,7 @@ from tests.merchants.risk.changes.helpers import (
 
 pytestmark = pytest.mark.django_db
 
-NEW_URL = reverse("merchants:change_new", args=[ChangeKind.SETTLEMENT_ACCOUNT])
+NEW_URL = reverse("merchants:change_new") + f"?kind={ChangeKind.SETTLEMENT_ACCOUNT.value}"
 
 
 def _post(client, url=NEW_URL, **data):
@@ -78,7 +78,8 @@ def test_the_form_speaks_chinese(owner_client):
 
 
 def test_an_unknown_kind_is_404(owner_client):
-    url = reverse("merchants:change_new", args=["mid"])
+    url = reverse("merchants:change_new")
+    assert owner_client.get(url, {"kind": "mid"}).status_code == 404
     assert owner_client.get(url).status_code == 404
 
 
