@@ -72,7 +72,7 @@ def change_request_create(
     if errors:
         raise ValidationError(errors)
     if ChangeRequest.objects.open().filter(merchant=merchant, kind=kind).exists():
-        raise _already_open(kind)
+        raise _already_open()
     draft.old_values = current_values(merchant, kind)
     draft.new_values = proposal.values
     draft.account_number = proposal.account_number
@@ -86,7 +86,7 @@ def change_request_create(
                 _attach(draft, upload, actor)
             return change_request_transition(change=draft, name="submit", actor=actor)
     except IntegrityError as exc:  # a second request for the same kind, handed in at once
-        raise _already_open(kind) from exc
+        raise _already_open() from exc
 
 
 def change_document_add(*, change: ChangeRequest, actor: Any, upload: UploadedFile) -> None:
@@ -200,7 +200,7 @@ def _attach(change: ChangeRequest, upload: UploadedFile, actor: Any) -> ChangeRe
     return document
 
 
-def _already_open(kind: str) -> ValidationError:
+def _already_open() -> ValidationError:
     return ValidationError(
         _("A request to change this is already open: wait for its decision or withdraw it."),
         code="already_open",
