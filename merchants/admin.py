@@ -4,6 +4,8 @@ from merchants.accounts import admin as accounts
 from merchants.members import admin as members
 from merchants.onboarding import admin as onboarding
 from merchants.reporting import admin as reporting
+from merchants.risk.changes import admin as changes
+from merchants.risk.providers import admin as providers
 from merchants.terminals import admin as terminals
 
-__all__ = ["accounts", "members", "onboarding", "reporting", "terminals"]
+__all__ = ["accounts", "changes", "members", "onboarding", "providers", "reporting", "terminals"]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from merchants.members import views as members
 from merchants.onboarding import views as onboarding
@@ -38,3 +38,5 @@ urlpatterns += [
     path("merchant/members/<int:pk>/role/", members.member_role, name="member_role"),
     path("merchant/members/<int:pk>/remove/", members.member_remove_view, name="member_remove"),
 ]
+
+urlpatterns += [path("", include("merchants.risk.changes.urls"))]

@@ -89,6 +89,15 @@ class Merchant(models.Model):
     bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
     bank_account_number = EncryptedTextField(_("account number"), blank=True)
     bank_account_last4 = models.CharField(_("account last four digits"), max_length=4, blank=True)
+    # The provider (服务商) that signed the merchant up, if one did; fixed once the merchant is approved.
+    service_provider = models.ForeignKey(
+        "merchants.ServiceProvider",
+        verbose_name=_("service provider"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merchants",
+    )
 
     # Review outcome
     status = models.CharField(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from merchants.accounts import admin as admin_beat  # noqa: F401  (Celery beat's task admin, its actions on record)
 from merchants.models import (
     ApplicationTransition,
+    ChangeRequest,
     Membership,
     Merchant,
     MerchantDocument,
@@ -53,6 +54,14 @@ class MembershipInline(ReadOnlyInline):
 class TerminalInline(ReadOnlyInline):
     model = Terminal
     fields = readonly_fields = ("serial_number", "tid", "status", "city", "last_seen_at")
+    show_change_link = True
+
+
+class ChangeRequestInline(ReadOnlyInline):
+    """Its re-verifications: each change of key information asked for since approval."""
+
+    model = ChangeRequest
+    fields = readonly_fields = ("kind", "status", "submitted_at", "decided_at")
     show_change_link = True
 
 
@@ -106,14 +115,23 @@ class MerchantAdmin(TrailAdmin):
         "waiting",
         "reviewer",
     )
-    list_filter = ("status", WaitingFilter, "business_province", "mcc")
+    list_filter = ("status", WaitingFilter, "business_province", "mcc", "service_provider")
     search_fields = ("legal_name", "short_name", "uscc", "mid")
     ordering = ("submitted_at",)
-    list_select_related = ("reviewer",)
+    list_select_related = ("reviewer", "service_provider")
     fieldsets = (
         (
             gettext_lazy("Review"),
-            {"fields": ("status", "mid", "reviewer", "submitted_at", "approved_at")},
+            {
+                "fields": (
+                    "status",
+                    "mid",
+                    "reviewer",
+                    "submitted_at",
+                    "approved_at",
+                    "service_provider",
+                )
+            },
         ),
         (gettext_lazy("Application"), {"fields": APPLICATION_DATA}),
     )
@@ -123,9 +141,16 @@ class MerchantAdmin(TrailAdmin):
         "reviewer",
         "submitted_at",
         "approved_at",
+        "service_provider",
         *APPLICATION_DATA,
     )
-    inlines = (ApplicationTransitionInline, DocumentInline, MembershipInline, TerminalInline)
+    inlines = (
+        ApplicationTransitionInline,
+        DocumentInline,
+        MembershipInline,
+        TerminalInline,
+        ChangeRequestInline,
+    )
     actions = [
         _application_action("start_review"),
         _application_action("approve"),

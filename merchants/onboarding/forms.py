@@ -1,13 +1,16 @@
 """Forms for the merchant's side of onboarding. Validation of values lives in validators.py."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
-from merchants.models import DocumentKind, Merchant
+from merchants.models import DocumentKind, Merchant, ServiceProvider
 from merchants.onboarding.fields import APPLICATION_FIELDS
+from merchants.risk.providers.selectors import provider_by_filing_number
 from portal.common.validators import (
     normalize_cn_phone,
     validate_bank_account_number,
@@ -41,9 +44,27 @@ class ApplicationForm(forms.ModelForm):
         help_text=_("Encrypted at rest and shown masked; leave blank to keep the one on file."),
     )
 
+    service_provider = forms.CharField(
+        label=_("Service provider's filing number"),
+        max_length=40,
+        required=False,
+        help_text=_("If a service provider (服务商) signed you up: its filing (备案) number."),
+    )
+
     class Meta:
         model = Merchant
         fields = APPLICATION_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        provider = self.instance.service_provider if self.instance.pk else None
+        if provider is not None:
+            self.initial["service_provider"] = provider.filing_number
+
+    def clean_service_provider(self) -> ServiceProvider | None:
+        """The provider named by its filing number; one that may not bring merchants is refused."""
+        number = (self.cleaned_data.get("service_provider") or "").strip()
+        return provider_by_filing_number(number) if number else None
 
     def clean_uscc(self) -> str:
         return uscc.compact(self.cleaned_data.get("uscc") or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,7 @@ from merchants.models import (
 from merchants.onboarding.fields import APPLICATION_FIELDS
 from merchants.onboarding.mid import assign_mid_safely
 from merchants.onboarding.workflow import APPLICATION
+from merchants.risk.providers.selectors import check_provider_may_bring
 from portal.common.masking import mask_id_number
 from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import (
@@ -53,7 +55,8 @@ def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) 
 
     ``legal_rep_id_number`` is validated, then only its masked form is kept;
     ``bank_account_number`` is encrypted and its last four digits kept for display;
-    a blank value for either leaves what is stored.
+    a blank value for either leaves what is stored. ``service_provider`` (a provider or None) is
+    the provider that brought the merchant: one that may not bring merchants is refused.
     """
     merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
     if not merchant.is_editable:
@@ -74,6 +77,13 @@ def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) 
     if account := data.get("bank_account_number"):
         merchant.bank_account_number = account
         merchant.bank_account_last4 = account[-4:]
+    if "service_provider" in data:
+        if (provider := data["service_provider"]) is not None:
+            try:
+                check_provider_may_bring(provider)
+            except ValidationError as exc:
+                raise ValidationError({"service_provider": exc.error_list}) from exc
+        merchant.service_provider = provider
     merchant.full_clean(exclude=["bank_account_number"])
     merchant._change_reason = "application edited"
     merchant.save()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from merchants.models import ApplicationStatus as A
 from merchants.models import ApplicationTransition, Membership, Merchant, Role
 from merchants.onboarding.selectors import completeness_guard
+from merchants.risk.providers.selectors import provider_guard
 from portal.common.statemachine import StateMachine, Transition, all_guards
 
 
@@ -31,14 +32,14 @@ APPLICATION = StateMachine(
             _("Submit"),
             frozenset({A.DRAFT}),
             A.SUBMITTED,
-            guard=all_guards(_is_merchant_editor, completeness_guard),
+            guard=all_guards(_is_merchant_editor, completeness_guard, provider_guard),
         ),
         Transition(
             "resubmit",
             _("Resubmit"),
             frozenset({A.INFO_REQUESTED}),
             A.RESUBMITTED,
-            guard=all_guards(_is_merchant_editor, completeness_guard),
+            guard=all_guards(_is_merchant_editor, completeness_guard, provider_guard),
         ),
         Transition(
             "start_review",
@@ -53,6 +54,7 @@ APPLICATION = StateMachine(
             frozenset({A.UNDER_REVIEW}),
             A.APPROVED,
             permission="merchants.approve_application",
+            guard=provider_guard,
         ),
         Transition(
             "reject",

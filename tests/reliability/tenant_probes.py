@@ -20,6 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from merchants.models import (
+    ChangeKind,
+    ChangeRequest,
+    ChangeRequestDocument,
     DocumentKind,
     Membership,
     Merchant,
@@ -29,8 +32,15 @@ from merchants.models import (
     Terminal,
     TerminalKey,
 )
+from merchants.risk.changes.services import change_request_create, change_request_transition
 from merchants.terminals.services import terminal_key_issue
-from tests.factories import MembershipFactory, MerchantDocumentFactory, pdf_upload, png_upload
+from tests.factories import (
+    MembershipFactory,
+    MerchantDocumentFactory,
+    StaffFactory,
+    pdf_upload,
+    png_upload,
+)
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.complaint_factories import ComplaintFactory, stored_report
 from tests.transactions.helpers import report, report_csv, reporting_terminal
@@ -146,6 +156,29 @@ def _probes() -> list[Probe]:
             lambda a, b: {"pk": b["complaint"].pk, "evidence_pk": a["evidence"].pk},
             variant=own,
         ),
+        Probe("merchants:change_detail", "get", lambda a, b: {"pk": a["change"].pk}),
+        Probe(
+            "merchants:change_step",
+            "post",
+            lambda a, b: {"pk": a["change"].pk, "name": "resubmit"},
+            data={"note": "B hands in A's change"},
+        ),
+        Probe(
+            "merchants:change_step",
+            "post",
+            lambda a, b: {"pk": a["change"].pk, "name": "withdraw"},
+        ),
+        Probe(
+            "merchants:change_document_upload",
+            "post",
+            lambda a, b: {"pk": a["change"].pk},
+            data={"file": pdf_upload("added-by-b.pdf")},
+        ),
+        Probe(
+            "merchants:change_document_download",
+            "get",
+            lambda a, b: {"pk": a["change_document"].pk},
+        ),
         Probe("transactions:recon_file", "get", lambda a, b: {"pk": a["settlement"].pk}),
         Probe("transactions:recon_file_errors", "get", lambda a, b: {"pk": a["settlement"].pk}),
         Probe("transactions:recon_run", "get", lambda a, b: {"pk": a["run"].pk}),
@@ -224,8 +257,22 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
         settlement = upload(
             [line_for(report)], merchant=merchant, name=f"settlement-of-{label}.csv"
         )
+    change = change_request_create(
+        merchant=merchant,
+        actor=owner.user,
+        kind=ChangeKind.LEGAL_NAME,
+        data={"legal_name": f"change-of-{label}"},
+        reason=f"change-of-{label}",
+        documents=[pdf_upload(f"change-doc-of-{label}.pdf")],
+    )
+    # Asked for more information: the state in which its owner may add documents and resubmit.
+    lead = StaffFactory(groups=["compliance lead"])
+    change_request_transition(change=change, name="start_review", actor=lead)
+    change = change_request_transition(change=change, name="request_info", actor=lead, reason="?")
     tenant = Tenant(
         objects={
+            "change": change,
+            "change_document": change.documents.get(),
             "merchant": merchant,
             "owner": owner,
             "colleague": colleague,
@@ -260,6 +307,8 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
         f"upload-of-{label}",
         f"settlement-of-{label}",
         f"doc-{label}",
+        f"change-of-{label}",
+        f"change-doc-of-{label}",
     ]
     return tenant
 
@@ -452,6 +501,8 @@ def state_of(a: Tenant) -> dict[str, list[Any]]:
             "memberships": Membership.objects.filter(merchant=merchant),
             "users": get_user_model().objects.filter(membership__merchant=merchant),
             "documents": MerchantDocument.objects.filter(merchant=merchant),
+            "change requests": ChangeRequest.objects.filter(merchant=merchant),
+            "change documents": ChangeRequestDocument.objects.filter(change__merchant=merchant),
             "terminals": Terminal.objects.filter(merchant=merchant),
             "keys": TerminalKey.objects.filter(terminal__merchant=merchant),
             "reports": Report.objects.filter(mine),

@@ -5,6 +5,7 @@ from transactions.demo.complaints import seed_complaints
 from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.reconciliation import seed_reconciliation
 from transactions.demo.reports import seed_alerts, seed_reports
+from transactions.demo.risk_changes import seed_change_requests
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{alerts} demo alerts raised by the first audit.")
         seed_complaints()
         seed_reconciliation()
+        seed_change_requests()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
