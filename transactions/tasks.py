@@ -94,3 +94,22 @@ def reconcile_pending_files() -> list[int]:
     for file_id in file_ids:
         import_settlement_file.delay(file_id)
     return file_ids
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int, manual: bool = False) -> str | None:
+    """Send one webhook delivery (at least once: a lost worker's delivery is swept up again)."""
+    from transactions.exchange.webhooks.delivery import delivery_attempt
+
+    return delivery_attempt(delivery_id=delivery_id, manual=manual)
+
+
+@shared_task
+def dispatch_webhooks() -> int:
+    """Beat, every minute: queue the retries that are due and the deliveries a lost worker held."""
+    from transactions.exchange.webhooks.delivery import deliveries_due
+
+    due = deliveries_due()
+    for delivery_id in due:
+        deliver_webhook.delay(delivery_id)
+    return len(due)

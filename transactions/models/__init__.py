@@ -68,6 +68,14 @@ from transactions.models.rollup import (
     TerminalDay,
 )
 from transactions.models.upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
+from transactions.models.webhook import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "CARD_METHODS",
@@ -99,6 +107,8 @@ __all__ = [
     "Cvm",
     "Decision",
     "DecisionOutcome",
+    "DeliveryStatus",
+    "EndpointStatus",
     "EvidenceSide",
     "FileStatus",
     "Hold",
@@ -129,4 +139,8 @@ __all__ = [
     "TerminalDay",
     "UploadRowResult",
     "UploadStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
