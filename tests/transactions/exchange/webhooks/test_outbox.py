@@ -50,11 +50,14 @@ def test_a_rolled_back_event_is_neither_stored_nor_sent(
     receiver, django_capture_on_commit_callbacks
 ):
     endpoint, _secret = registered(receiver)
-    with django_capture_on_commit_callbacks(execute=True) as queued:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _emit(endpoint.merchant_id)
-            assert WebhookEvent.objects.count() == 1
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as queued,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _emit(endpoint.merchant_id)
+        assert WebhookEvent.objects.count() == 1
+        raise RuntimeError("the change failed")
     assert queued == []
     assert not WebhookEvent.objects.exists() and not WebhookDelivery.objects.exists()
     assert receiver.requests == []
