@@ -48,6 +48,9 @@ from transactions.models import (
     SettlementFile,
     SettlementLine,
     SettlementLineOutcome,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 
 MERCHANT_FACING = re.compile(r"^(merchant/|api/v1/)")
@@ -150,6 +153,28 @@ def _probes() -> list[Probe]:
         Probe("transactions:recon_file_errors", "get", lambda a, b: {"pk": a["settlement"].pk}),
         Probe("transactions:recon_run", "get", lambda a, b: {"pk": a["run"].pk}),
         Probe("transactions:recon_run_csv", "get", lambda a, b: {"pk": a["run"].pk}),
+        Probe("transactions:webhook_detail", "get", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe(
+            "transactions:webhook_detail",
+            "post",
+            lambda a, b: {"pk": a["endpoint"].pk},
+            data={"url": "https://93.184.216.34/by-b", "events": ["alert.opened"]},
+        ),
+        Probe("transactions:webhook_rotate", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_enable", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_ping", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_delete", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe(
+            "transactions:webhook_redeliver",
+            "post",
+            lambda a, b: {"pk": a["endpoint"].pk, "delivery_pk": a["delivery"].pk},
+        ),
+        Probe(
+            "transactions:webhook_redeliver",
+            "post",
+            lambda a, b: {"pk": b["endpoint"].pk, "delivery_pk": a["delivery"].pk},
+            variant=own,
+        ),
         Probe(
             "terminal-report-detail",
             "api",
@@ -190,6 +215,27 @@ def merchant_urls_with_ids() -> dict[str, str]:
 # --- merchant A and merchant B ----------------------------------------------------------------
 
 
+def _webhook(merchant: Merchant, owner: Any, label: str) -> tuple[Any, Any]:
+    """An endpoint with one delivery, written directly: registering would resolve its host."""
+    endpoint = WebhookEndpoint.objects.create(
+        merchant=merchant,
+        url=f"https://hooks-of-{label.lower()}.example/portal",
+        events=["alert.opened"],
+        secret=f"whsec_secret-of-{label}",
+        created_by=owner,
+    )
+    event = WebhookEvent.objects.create(
+        event_type="alert.opened", merchant=merchant, data={}, occurred_at=timezone.now()
+    )
+    delivery = WebhookDelivery.objects.create(
+        event=event,
+        endpoint=endpoint,
+        status="failed",
+        retry_until=timezone.now(),
+    )
+    return endpoint, delivery
+
+
 def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
     terminal = reporting_terminal()
     merchant = terminal.merchant
@@ -224,8 +270,11 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
         settlement = upload(
             [line_for(report)], merchant=merchant, name=f"settlement-of-{label}.csv"
         )
+    endpoint, delivery = _webhook(merchant, owner.user, label)
     tenant = Tenant(
         objects={
+            "endpoint": endpoint,
+            "delivery": delivery,
             "merchant": merchant,
             "owner": owner,
             "colleague": colleague,
@@ -258,6 +307,9 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
         f"complaint-of-{label}",
         f"evidence-of-{label}",
         f"upload-of-{label}",
+        endpoint.url,
+        endpoint.secret,
+        delivery.event.public_id,
         f"settlement-of-{label}",
         f"doc-{label}",
     ]
@@ -469,6 +521,8 @@ def state_of(a: Tenant) -> dict[str, list[Any]]:
             "reconciliation items of A": ReconciliationItem.objects.filter(
                 Q(report__merchant=merchant) | Q(merchant=merchant)
             ),
+            "webhook endpoints": WebhookEndpoint.objects.filter(merchant=merchant),
+            "webhook deliveries": WebhookDelivery.objects.filter(endpoint__merchant=merchant),
         }.items()
     }
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.common.events import EVENT_TYPES
+from transactions.exchange.webhooks.services import clean_url
 
 
 def event_choices() -> list[tuple[str, Any]]:
@@ -28,3 +29,7 @@ class EndpointForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one event.")},
     )
+
+    def clean_url(self) -> str:
+        # The service's own check (run again when it saves): every field's errors at once.
+        return clean_url(self.cleaned_data["url"])

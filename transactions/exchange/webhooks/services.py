@@ -53,20 +53,15 @@ def clean_events(events: Iterable[str]) -> list[str]:
     chosen = sorted(set(events))
     unknown = [e for e in chosen if e not in EVENT_TYPES]
     if unknown:
-        raise ValidationError(
-            {"events": [_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}]}
-        )
+        raise ValidationError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)})
     if not chosen:
-        raise ValidationError({"events": [_("Choose at least one event.")]})
+        raise ValidationError(_("Choose at least one event."))
     return chosen
 
 
 def clean_url(url: str) -> str:
     """The URL, checked now, with its host resolved (registration refuses private addresses)."""
-    try:
-        addresses.resolve(url)
-    except ValidationError as exc:
-        raise ValidationError({"url": exc.messages}) from exc
+    addresses.resolve(url)
     return url.strip()
 
 
@@ -77,11 +72,11 @@ def _clean(url: str, events: Iterable[str]) -> tuple[str, list[str]]:
     try:
         cleaned_url = clean_url(url)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors["url"] = exc.messages
     try:
         chosen = clean_events(events)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors["events"] = exc.messages
     if errors:
         raise ValidationError(errors)
     return cleaned_url, chosen
