@@ -254,3 +254,14 @@ def test_a_private_address_at_delivery_time_is_not_called(receiver, emit, settin
     assert "public addresses only" in delivery.last_error
     assert WebhookAttempt.objects.get().status_code is None
     assert json.loads(json.dumps(delivery.event.data)) == {"alert_id": 1}
+
+
+def test_the_disabled_e_mail_is_in_the_portal_language(receiver, settings, mailoutbox):
+    from transactions.exchange.webhooks.notifications import endpoint_disabled
+
+    settings.LANGUAGE_CODE = "zh-hans"  # users have no language of their own: the portal's
+    endpoint, _secret = registered(receiver)
+    endpoint.consecutive_failures, endpoint.failing_since = 10, timezone.now()
+    endpoint_disabled(endpoint)
+    (message,) = mailoutbox
+    assert message.subject.startswith("Webhook 端点已停用") and "连续 10 次尝试失败" in message.body
