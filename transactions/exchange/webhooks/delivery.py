@@ -196,12 +196,15 @@ def delivery_finish(
 ) -> WebhookDelivery:
     """Record the attempt; on failure, schedule the next one while the 24-hour window lasts."""
     now = now or timezone.now()
+    locked = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).first()
+    if locked is None:
+        return delivery  # its endpoint was deleted while the request was out: nothing to record
+    delivery = locked
     attempt.status_code = answer.status_code
     attempt.response_ms = answer.elapsed_ms
     attempt.error = answer.error[:300]
     attempt.succeeded = answer.ok
     attempt.save(update_fields=["status_code", "response_ms", "error", "succeeded"])
-    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     delivery.last_status_code = answer.status_code
     delivery.last_error = answer.error[:300]
     delivery.leased_until = None

@@ -265,3 +265,14 @@ def test_the_disabled_e_mail_is_in_the_portal_language(receiver, settings, mailo
     endpoint_disabled(endpoint)
     (message,) = mailoutbox
     assert message.subject.startswith("Webhook 端点已停用") and "连续 10 次尝试失败" in message.body
+
+
+def test_an_endpoint_deleted_while_its_request_is_out_records_nothing(receiver):
+    from transactions.exchange.webhooks.delivery import Answer, delivery_finish
+
+    endpoint, _secret = registered(receiver)
+    events.event_record(event_type=events.ALERT_OPENED, merchant_id=endpoint.merchant_id, data={})
+    delivery, attempt = delivery_claim(delivery_id=WebhookDelivery.objects.get().pk)
+    endpoint.delete()
+    delivery_finish(delivery=delivery, attempt=attempt, answer=Answer(200, 5, "", False))
+    assert not WebhookDelivery.objects.exists() and not WebhookAttempt.objects.exists()
