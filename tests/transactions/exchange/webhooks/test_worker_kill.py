@@ -20,6 +20,7 @@ from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from portal.common import events, queue
+from tests.reliability.scoreboard import record
 from tests.transactions.audit.test_celery_worker import Processes, require_postgres_and_redis
 from tests.transactions.exchange.webhooks.helpers import registered
 from tests.transactions.exchange.webhooks.receiver import start_receiver
@@ -96,3 +97,8 @@ def test_a_worker_killed_mid_delivery_loses_no_event_and_repeats_only_the_id(
     assert log[0][0] is False and "lost" in log[0][1] and log[-1] == (True, "")
     for delivery in WebhookDelivery.objects.all():
         assert delivery.attempt_log.filter(succeeded=True).count() == 1
+    record("faults", "worker SIGKILLed mid-delivery (webhooks)", 1)
+    record("faults", "mid-delivery: events sent", len(sent))
+    record("faults", "mid-delivery: requests received", sum(received.values()))
+    record("faults", "mid-delivery: event ids received once after dedup", len(received))
+    record("faults", "mid-delivery: events lost", len(sent - set(received)))
