@@ -179,6 +179,9 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: Any) -> WebhookDeliv
     if not delivery.endpoint.is_active:
         raise ValidationError(_("Enable the endpoint before sending deliveries again."))
     now = timezone.now()
+    if delivery.leased_until is not None and delivery.leased_until > now:
+        # Its sender would overwrite the request with its own result: ask again once it is done.
+        raise ValidationError(_("This delivery is being sent right now; try again in a minute."))
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = now
     delivery.retry_until = now + settings.WEBHOOK_RETRY_FOR

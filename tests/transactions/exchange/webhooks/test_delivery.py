@@ -276,3 +276,13 @@ def test_an_endpoint_deleted_while_its_request_is_out_records_nothing(receiver):
     endpoint.delete()
     delivery_finish(delivery=delivery, attempt=attempt, answer=Answer(200, 5, "", False))
     assert not WebhookDelivery.objects.exists() and not WebhookAttempt.objects.exists()
+
+
+def test_a_delivery_being_sent_cannot_be_sent_again_meanwhile(receiver):
+    from django.core.exceptions import ValidationError
+
+    endpoint, _secret = registered(receiver)
+    events.event_record(event_type=events.ALERT_OPENED, merchant_id=endpoint.merchant_id, data={})
+    delivery, _attempt = delivery_claim(delivery_id=WebhookDelivery.objects.get().pk)
+    with pytest.raises(ValidationError, match="being sent right now"):
+        delivery_redeliver(delivery=delivery, actor=endpoint.created_by)
