@@ -56,7 +56,7 @@ def body_of(event: WebhookEvent) -> bytes:
     payload = {
         "id": event.public_id,
         "type": event.event_type,
-        "created": event.occurred_at.isoformat(),
+        "time": event.occurred_at.isoformat(),
         "data": event.data,
     }
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True).encode()

@@ -57,7 +57,7 @@ def test_the_request_is_signed_as_documented(receiver, emit):
     assert body == {
         "id": delivery.event.public_id,
         "type": "alert.opened",
-        "created": delivery.event.occurred_at.isoformat(),
+        "time": delivery.event.occurred_at.isoformat(),
         "data": {"alert_id": 1},
     }
     assert request.headers["X-Portal-Event-Id"] == body["id"]
