@@ -365,6 +365,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# --- webhooks (docs/webhooks.md) ----------------------------------------------------------------
+# Hosts a webhook may reach over plain http and on any address (a test receiver on 127.0.0.1);
+# DEBUG allows both for every host. Empty in production.
+WEBHOOK_ALLOWED_TEST_HOSTS = env.list("WEBHOOK_ALLOWED_TEST_HOSTS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_RETRY_FOR = timedelta(hours=env.int("WEBHOOK_RETRY_HOURS", default=24))
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOK_DISABLE_AFTER = timedelta(hours=env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24))
+
 # --- logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

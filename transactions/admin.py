@@ -5,6 +5,7 @@ from transactions.analytics import admin as analytics
 from transactions.audit import admin as audit
 from transactions.complaints import admin as complaints
 from transactions.decisions import admin as decisions
+from transactions.exchange.webhooks import admin as webhooks
 from transactions.ingest import admin as ingest
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
@@ -18,4 +19,5 @@ __all__ = [
     "ingest",
     "reconciliation",
     "reports",
+    "webhooks",
 ]

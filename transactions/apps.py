@@ -20,3 +20,9 @@ class TransactionsConfig(AppConfig):
         CHECK_NAMES.update({code: spec.name for code, spec in CHECKS.items()})
         RULE_NAMES.update({f"{RULE_PREFIX}{code}": spec.name for code, spec in CHECKS.items()})
         RULE_NAMES[f"{RULE_PREFIX}{CHECK_FAILED}"] = FAILED_NAME
+
+        # Events recorded by any feature (portal.common.events, merchants' too) go to the outbox.
+        from portal.common.events import recorder_register
+        from transactions.exchange.webhooks.outbox import outbox_record, outbox_wanted
+
+        recorder_register(outbox_record, outbox_wanted)

@@ -108,3 +108,22 @@ def export_reports(export_id: int) -> int:
 def expire_report_exports() -> int:
     """Beat: delete the files of background exports past their download time."""
     return report_exports_expire()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int, manual: bool = False) -> str | None:
+    """Send one webhook delivery (at least once: a lost worker's delivery is swept up again)."""
+    from transactions.exchange.webhooks.delivery import delivery_attempt
+
+    return delivery_attempt(delivery_id=delivery_id, manual=manual)
+
+
+@shared_task
+def dispatch_webhooks() -> int:
+    """Beat, every minute: queue the retries that are due and the deliveries a lost worker held."""
+    from transactions.exchange.webhooks.delivery import deliveries_due
+
+    due = deliveries_due()
+    for delivery_id in due:
+        deliver_webhook.delay(delivery_id)
+    return len(due)

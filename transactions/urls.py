@@ -3,6 +3,7 @@ from django.urls import path
 from transactions.alerts import views as alerts
 from transactions.analytics import views as dashboard
 from transactions.complaints import views as complaints
+from transactions.exchange.webhooks import views as webhooks
 from transactions.ingest import views as uploads
 from transactions.reconciliation import views as reconciliation
 from transactions.reports import views as reports
@@ -58,5 +59,16 @@ urlpatterns = [
         "merchant/reconciliation/runs/<int:pk>/differences.csv",
         reconciliation.recon_run_csv,
         name="recon_run_csv",
+    ),
+    path("merchant/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("merchant/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("merchant/webhooks/<int:pk>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("merchant/webhooks/<int:pk>/enable/", webhooks.webhook_enable, name="webhook_enable"),
+    path("merchant/webhooks/<int:pk>/ping/", webhooks.webhook_ping, name="webhook_ping"),
+    path("merchant/webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path(
+        "merchant/webhooks/<int:pk>/deliveries/<int:delivery_pk>/redeliver/",
+        webhooks.webhook_redeliver,
+        name="webhook_redeliver",
     ),
 ]

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from merchants.models import Role
 from tests.browser.shop import PASSWORD, Shop, shop_with_a_held_alert
 from tests.factories import MembershipFactory, MerchantFactory
+from transactions.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 AUDIT = (Path(__file__).parent / "a11y_audit.js").read_text(encoding="utf-8")
 
@@ -43,7 +45,36 @@ def merchant_pages(shop: Shop) -> list[str]:
         reverse("merchants:terminal_detail", args=[shop.terminal.pk]),
         reverse("merchants:reporting_settings"),
         reverse("merchants:members"),
+        reverse("transactions:webhooks"),
+        reverse("transactions:webhook_detail", args=[_webhook_with_a_log(shop).pk]),
     ]
+
+
+def _webhook_with_a_log(shop: Shop) -> WebhookEndpoint:
+    """An endpoint with a delivery retried once, written directly (registering resolves DNS)."""
+    now = timezone.now()
+    endpoint = WebhookEndpoint.objects.create(
+        merchant=shop.terminal.merchant,
+        url="https://hooks.example.com/portal",
+        events=["alert.opened", "report.held"],
+        secret="whsec_for-the-audit",
+        secret_rotated_at=now,
+    )
+    event = WebhookEvent.objects.create(
+        event_type="alert.opened", merchant=endpoint.merchant, data={}, occurred_at=now
+    )
+    delivery = WebhookDelivery.objects.create(
+        event=event, endpoint=endpoint, status="retrying", attempts=1, retry_until=now
+    )
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=1,
+        started_at=now,
+        status_code=503,
+        response_ms=40,
+        error="HTTP 503",
+    )
+    return endpoint
 
 
 @pytest.fixture

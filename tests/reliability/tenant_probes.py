@@ -54,11 +54,16 @@ from transactions.models import (
     ReconciliationRun,
     Report,
     ReportAmendment,
+    ReportExport,
     ReportUpload,
     SettlementFile,
     SettlementLine,
     SettlementLineOutcome,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
+from transactions.reports.background import report_export_build
 
 MERCHANT_FACING = re.compile(r"^(merchant/|api/v1/)")
 # Who of merchant B asks: the owner may do the most, the viewer the least.
@@ -119,6 +124,8 @@ def _probes() -> list[Probe]:
             data={"field": "rrn", "value": "999999999999", "reason": "B corrects A's report"},
         ),
         Probe("transactions:upload_detail", "get", lambda a, b: {"pk": a["upload"].pk}),
+        Probe("transactions:report_export_detail", "get", lambda a, b: {"pk": a["export"].pk}),
+        Probe("transactions:report_export_download", "get", lambda a, b: {"pk": a["export"].pk}),
         Probe("transactions:upload_results", "get", lambda a, b: {"pk": a["upload"].pk}),
         Probe("transactions:alert_detail", "get", lambda a, b: {"pk": a["alert"].pk}),
         Probe(
@@ -183,6 +190,28 @@ def _probes() -> list[Probe]:
         Probe("transactions:recon_file_errors", "get", lambda a, b: {"pk": a["settlement"].pk}),
         Probe("transactions:recon_run", "get", lambda a, b: {"pk": a["run"].pk}),
         Probe("transactions:recon_run_csv", "get", lambda a, b: {"pk": a["run"].pk}),
+        Probe("transactions:webhook_detail", "get", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe(
+            "transactions:webhook_detail",
+            "post",
+            lambda a, b: {"pk": a["endpoint"].pk},
+            data={"url": "https://93.184.216.34/by-b", "events": ["alert.opened"]},
+        ),
+        Probe("transactions:webhook_rotate", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_enable", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_ping", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_delete", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe(
+            "transactions:webhook_redeliver",
+            "post",
+            lambda a, b: {"pk": a["endpoint"].pk, "delivery_pk": a["delivery"].pk},
+        ),
+        Probe(
+            "transactions:webhook_redeliver",
+            "post",
+            lambda a, b: {"pk": b["endpoint"].pk, "delivery_pk": a["delivery"].pk},
+            variant=own,
+        ),
         Probe(
             "terminal-report-detail",
             "api",
@@ -221,6 +250,27 @@ def merchant_urls_with_ids() -> dict[str, str]:
 
 
 # --- merchant A and merchant B ----------------------------------------------------------------
+
+
+def _webhook(merchant: Merchant, owner: Any, label: str) -> tuple[Any, Any]:
+    """An endpoint with one delivery, written directly: registering would resolve its host."""
+    endpoint = WebhookEndpoint.objects.create(
+        merchant=merchant,
+        url=f"https://hooks-of-{label.lower()}.example/portal",
+        events=["alert.opened"],
+        secret=f"whsec_secret-of-{label}",
+        created_by=owner,
+    )
+    event = WebhookEvent.objects.create(
+        event_type="alert.opened", merchant=merchant, data={}, occurred_at=timezone.now()
+    )
+    delivery = WebhookDelivery.objects.create(
+        event=event,
+        endpoint=endpoint,
+        status="failed",
+        retry_until=timezone.now(),
+    )
+    return endpoint, delivery
 
 
 def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
@@ -269,8 +319,15 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
     lead = StaffFactory(groups=["compliance lead"])
     change_request_transition(change=change, name="start_review", actor=lead)
     change = change_request_transition(change=change, name="request_info", actor=lead, reason="?")
+    endpoint, delivery = _webhook(merchant, owner.user, label)
+    export = report_export_build(
+        export_id=ReportExport.objects.create(merchant=merchant, language="en").pk
+    )
     tenant = Tenant(
         objects={
+            "endpoint": endpoint,
+            "export": export,
+            "delivery": delivery,
             "change": change,
             "change_document": change.documents.get(),
             "merchant": merchant,
@@ -305,6 +362,9 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
         f"complaint-of-{label}",
         f"evidence-of-{label}",
         f"upload-of-{label}",
+        endpoint.url,
+        endpoint.secret,
+        delivery.event.public_id,
         f"settlement-of-{label}",
         f"doc-{label}",
         f"change-of-{label}",
@@ -520,6 +580,8 @@ def state_of(a: Tenant) -> dict[str, list[Any]]:
             "reconciliation items of A": ReconciliationItem.objects.filter(
                 Q(report__merchant=merchant) | Q(merchant=merchant)
             ),
+            "webhook endpoints": WebhookEndpoint.objects.filter(merchant=merchant),
+            "webhook deliveries": WebhookDelivery.objects.filter(endpoint__merchant=merchant),
         }.items()
     }
 

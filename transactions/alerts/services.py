@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.common import events
 from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import validate_document
 from transactions.alerts import notifications
@@ -29,6 +30,7 @@ from transactions.models import (
     AuditRun,
     Severity,
 )
+from transactions.models.event_data import alert_data, alerts_described
 
 # How long a reviewer has, by severity.
 REVIEW_DAYS: dict[str, int] = {
@@ -92,11 +94,18 @@ def alerts_from_findings(
         # New alerts were created with their count; only known ones gained reports (a bulk
         # update of thousands of new alerts cost seconds on a first run over a month).
         _refresh({fp: raised[fp][0] for fp in known if fp in raised}, by_fingerprint, known)
+        alerts_opened(ids=[pk for fp, (pk, _run) in raised.items() if fp not in known])
     if run is None:
         created = len(raised.keys() - known)
     else:
         created = sum(1 for _pk, run_id in raised.values() if run_id == run.pk)
     return created, len(raised) - created
+
+
+def alerts_opened(*, ids: list[int]) -> None:
+    """Tell webhooks about new alerts (``alert.opened``), in the transaction that raised them."""
+    if ids and events.event_wanted(events.ALERT_OPENED):
+        events.events_record(event_type=events.ALERT_OPENED, events=alerts_described(ids))
 
 
 def alerts_notify_run(*, run: AuditRun) -> None:
@@ -162,6 +171,15 @@ def alert_transition(*, alert: Alert, name: str, actor: Any, reason: str = "") -
     alert = ALERT.step(alert, name, actor=actor, reason=reason, prepare=prepare)
     if name == "ask_merchant":
         transaction.on_commit(lambda: notifications.merchant_asked(alert, reason), robust=True)
+        events.event_record(
+            event_type=events.ALERT_ASKED,
+            merchant_id=alert.merchant_id,
+            data=alert_data(alert) | {"question": reason},
+        )
+    elif alert.is_resolved:
+        events.event_record(
+            event_type=events.ALERT_RESOLVED, merchant_id=alert.merchant_id, data=alert_data(alert)
+        )
     return alert
 
 

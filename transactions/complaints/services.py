@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from merchants.models import Merchant
+from portal.common import events
 from portal.common.beijing import day_bounds
 from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import normalize_cn_phone, validate_document
@@ -39,6 +40,7 @@ from transactions.models import (
     EvidenceSide,
     Report,
 )
+from transactions.models.event_data import complaint_data
 from transactions.reports.amendments import report_amend
 
 # (code, name, days to answer). Names are stored in English and editable in admin.
@@ -210,7 +212,15 @@ def complaint_create(
     )
     side = EvidenceSide.CARDHOLDER if channel == ComplaintChannel.CARDHOLDER else EvidenceSide.STAFF
     store_evidence(complaint, files, actor=actor, side=side)
+    _announce(complaint, events.COMPLAINT_RECEIVED)
     return complaint
+
+
+def _announce(complaint: Complaint, event_type: str) -> None:
+    """Tell webhooks, in the complaint's transaction (never the complainant's contact details)."""
+    events.event_record(
+        event_type=event_type, merchant_id=complaint.merchant_id, data=complaint_data(complaint)
+    )
 
 
 def _stamp_resolved(complaint: Complaint, step: Transition) -> None:
@@ -230,6 +240,8 @@ def complaint_transition(
     if name == "uphold":
         raise TransitionNotAllowed(_("Uphold with a refund or reversal."), code="needs_remedy")
     complaint = _move(complaint=complaint, name=name, actor=actor, reason=reason)
+    if complaint.is_resolved:
+        _announce(complaint, events.COMPLAINT_DECIDED)
     if name == "ask_merchant":
         transaction.on_commit(
             lambda: complaint_mail.merchant_asked(complaint, reason.strip()), robust=True
@@ -283,6 +295,7 @@ def complaint_uphold(
     complaint = _move(complaint=complaint, name="uphold", actor=actor, reason=reason)
     complaint.outcome, complaint.refund_amount, complaint.amendment = outcome, refund, amendment
     complaint.save(update_fields=["outcome", "refund_amount", "amendment", "updated_at"])
+    _announce(complaint, events.COMPLAINT_DECIDED)
     return complaint
 
 

@@ -40,6 +40,7 @@ from transactions.decisions.base import (
     card_key,
 )
 from transactions.decisions.checks import REGISTRY
+from transactions.decisions.events import decision_events
 from transactions.decisions.state import read_state
 from transactions.models import (
     HOUR_FIELDS,
@@ -161,8 +162,11 @@ def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
     for report, window, place in zip(reports, windows, places, strict=True):
         runs, took = _run_checks(report, checks, facts, window, place)
         decisions.append(_decision(report, runs, source, micros=int((shared + took) * 1e6)))
-    _raise_alerts([d for d in decisions if d.outcome != DecisionOutcome.ACCEPT], terminal_id)
+    flagged = [d for d in decisions if d.outcome != DecisionOutcome.ACCEPT]
+    opened, holds = _raise_alerts(flagged, terminal_id)
     _insert(decisions)
+    if flagged:
+        decision_events(reports, flagged, facts, opened=opened, holds=holds)
     return {report.report_id: d for report, d in zip(reports, decisions, strict=True)}
 
 
@@ -342,17 +346,22 @@ def usual_hours(merchant_id: int, params: Mapping[str, Any]) -> dict[int, int]:
     return hours
 
 
-def _raise_alerts(decisions: list[Decision], terminal_id: int) -> None:
+def _raise_alerts(decisions: list[Decision], terminal_id: int) -> tuple[list[int], list[Hold]]:
     """Reviews and holds go into the review queues at once; a hold also holds its report.
 
     One alert per check, outcome and terminal that is still open: the same check firing again
     (a card milked all afternoon) adds its report to that alert instead of flooding the queue.
+    Returns the ids of the alerts opened and the holds placed (for the webhooks' events).
     """
+    opened: list[int] = []
+    placed: list[Hold] = []
     groups: dict[tuple[str, str], list[Decision]] = {}
     for decision in decisions:
         groups.setdefault((decision.reasons[0]["code"], decision.outcome), []).append(decision)
     for (code, outcome), group in groups.items():
-        alert = _open_alert(code, outcome, terminal_id, first=group[0])
+        alert, created = _open_alert(code, outcome, terminal_id, first=group[0])
+        if created:
+            opened.append(alert.pk)
         AlertReport.objects.bulk_create(
             [AlertReport(alert=alert, report_id=d.report_id) for d in group]
         )
@@ -368,10 +377,13 @@ def _raise_alerts(decisions: list[Decision], terminal_id: int) -> None:
                 )
                 for d in group
             ]
-            bulk_create_with_history(holds, Hold)
+            placed += bulk_create_with_history(holds, Hold)
+    return opened, placed
 
 
-def _open_alert(code: str, outcome: str, terminal_id: int, *, first: Decision) -> Alert:
+def _open_alert(
+    code: str, outcome: str, terminal_id: int, *, first: Decision
+) -> tuple[Alert, bool]:
     rule = _rule(code)
     severity = Severity.HIGH if outcome == DecisionOutcome.HOLD else Severity.MEDIUM
     alert = (
@@ -381,9 +393,9 @@ def _open_alert(code: str, outcome: str, terminal_id: int, *, first: Decision) -
         .first()
     )
     if alert is not None:
-        return alert
+        return alert, False
     reason = first.reasons[0]
-    return Alert.objects.create(
+    alert = Alert.objects.create(
         rule=rule,
         merchant_id=first.merchant_id,
         terminal_id=terminal_id,
@@ -395,6 +407,7 @@ def _open_alert(code: str, outcome: str, terminal_id: int, *, first: Decision) -
         report_count=0,
         due_at=timezone.now() + timedelta(days=1 if outcome == DecisionOutcome.HOLD else 2),
     )
+    return alert, True
 
 
 def _english(decision: Decision) -> str:

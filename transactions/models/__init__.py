@@ -69,6 +69,14 @@ from transactions.models.rollup import (
     TerminalDay,
 )
 from transactions.models.upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
+from transactions.models.webhook import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "CARD_METHODS",
@@ -100,6 +108,8 @@ __all__ = [
     "Cvm",
     "Decision",
     "DecisionOutcome",
+    "DeliveryStatus",
+    "EndpointStatus",
     "EvidenceSide",
     "ExportStatus",
     "FileStatus",
@@ -132,4 +142,8 @@ __all__ = [
     "TerminalDay",
     "UploadRowResult",
     "UploadStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
+from portal.common import events
 from portal.common.locks import STALLED_AFTER
 from portal.common.queue import enqueue_on_commit
 from transactions.ingest.files import batch_file_check
@@ -143,6 +144,7 @@ def reconciliation_run(*, file_id: int, trigger: str) -> ReconciliationRun | Non
             RUN_FLOW.apply(run, "done")
             _finish(run, started)
             file_move(settlement, "reconciled", finished_at=timezone.now())
+            _announce(run)
             failure = None
     if failure is not None:
         raise failure
@@ -162,6 +164,35 @@ def _match(settlement: SettlementFile, run: ReconciliationRun) -> None:
     alerts_started = time.monotonic()
     run.alerts_created = recon_alerts(run=run)
     log.info("reconciliation alerts: %.2f s", time.monotonic() - alerts_started)
+
+
+def _announce(run: ReconciliationRun) -> None:
+    """``reconciliation.finished`` once per merchant in the run, with that merchant's counts."""
+    if not events.event_wanted(events.RECONCILIATION_FINISHED):
+        return
+    per_merchant: dict[int, dict[str, Any]] = {}
+    rows = (
+        ReconciliationTotal.objects.filter(run=run, merchant__isnull=False)
+        .values("merchant_id", "merchant__mid", "outcome")
+        .annotate(n=Sum("count"))
+        .order_by("merchant_id", "outcome")
+    )
+    for row in rows:
+        data = per_merchant.setdefault(
+            row["merchant_id"],
+            {
+                "run_id": run.pk,
+                "file_id": run.file_id,
+                "mid": row["merchant__mid"],
+                "status": run.status,
+                "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                "counts": {},
+            },
+        )
+        data["counts"][row["outcome"]] = row["n"]
+    events.events_record(
+        event_type=events.RECONCILIATION_FINISHED, events=list(per_merchant.items())
+    )
 
 
 def _finish(run: ReconciliationRun, started: float) -> None:

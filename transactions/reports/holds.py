@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from portal.common import events
 from transactions.models import SEVERITY_RANK, Alert, AlertStatus, Hold, Severity
+from transactions.models.event_data import hold_data
 
 
 def _require(actor: Any) -> None:
@@ -40,23 +42,44 @@ def hold_place(*, alert: Alert, actor: Any, reason: str, terminal: bool = False)
             raise ValidationError(_("This alert is not about one terminal."))
         if Hold.objects.filter(terminal_id=alert.terminal_id, released_at__isnull=True).exists():
             return []
-        return [
-            Hold.objects.create(
-                alert=alert, terminal_id=alert.terminal_id, reason=reason.strip(), placed_by=actor
-            )
-        ]
+        hold = Hold.objects.create(
+            alert=alert, terminal_id=alert.terminal_id, reason=reason.strip(), placed_by=actor
+        )
+        _announce(alert, [hold], {})
+        return [hold]
     held = set(
         Hold.objects.filter(report__in=alert.reports.all(), released_at__isnull=True).values_list(
             "report_id", flat=True
         )
     )
+    ids = dict(alert.reports.values_list("id", "report_id"))
     holds = [
-        Hold(alert=alert, report_id=report_id, reason=reason.strip(), placed_by=actor)
-        for report_id in alert.reports.values_list("id", flat=True)
-        if report_id not in held
+        Hold(alert=alert, report_id=pk, reason=reason.strip(), placed_by=actor)
+        for pk in ids
+        if pk not in held
     ]
     # With history, like every other hold change: a plain bulk_create would leave no record.
-    return bulk_create_with_history(holds, Hold, default_user=actor)
+    placed = bulk_create_with_history(holds, Hold, default_user=actor)
+    _announce(alert, placed, ids)
+    return placed
+
+
+def _announce(alert: Alert, holds: list[Hold], report_ids: dict[int, object]) -> None:
+    """``report.held`` for each new hold, in the transaction that placed it (webhooks)."""
+    if not holds or not events.event_wanted(events.REPORT_HELD):
+        return
+    mid = alert.merchant.mid
+    tid = alert.terminal.tid if alert.terminal_id else None
+    events.events_record(
+        event_type=events.REPORT_HELD,
+        events=[
+            (
+                alert.merchant_id,
+                hold_data(hold, mid=mid, tid=tid, report_id=report_ids.get(hold.report_id)),
+            )
+            for hold in holds
+        ],
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,1 @@
+"""Signed webhooks: endpoints, the outbox, deliveries with retries (docs/webhooks.md)."""
