@@ -4,6 +4,7 @@ from merchants.accounts import admin as accounts
 from merchants.members import admin as members
 from merchants.onboarding import admin as onboarding
 from merchants.reporting import admin as reporting
+from merchants.risk.rating import admin as risk_rating
 from merchants.terminals import admin as terminals
 
-__all__ = ["accounts", "members", "onboarding", "reporting", "terminals"]
+__all__ = ["accounts", "members", "onboarding", "reporting", "risk_rating", "terminals"]

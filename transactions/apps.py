@@ -7,6 +7,7 @@ class TransactionsConfig(AppConfig):
     verbose_name = _("Transactions")
 
     def ready(self) -> None:
+        from transactions.analytics.risk_factors import register_transaction_factors
         from transactions.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
         from transactions.audit.rules import REGISTRY
         from transactions.models.audit import RULE_NAMES
@@ -20,3 +21,6 @@ class TransactionsConfig(AppConfig):
         CHECK_NAMES.update({code: spec.name for code, spec in CHECKS.items()})
         RULE_NAMES.update({f"{RULE_PREFIX}{code}": spec.name for code, spec in CHECKS.items()})
         RULE_NAMES[f"{RULE_PREFIX}{CHECK_FAILED}"] = FAILED_NAME
+
+        # The risk rating's factors computed from reports, alerts and complaints.
+        register_transaction_factors()

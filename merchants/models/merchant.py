@@ -89,6 +89,16 @@ class Merchant(models.Model):
     bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
     bank_account_number = EncryptedTextField(_("account number"), blank=True)
     bank_account_last4 = models.CharField(_("account last four digits"), max_length=4, blank=True)
+    # Declared scale: what the merchant expects to sell in a month (the risk rating compares it
+    # with what it reports).
+    declared_monthly_sales = models.DecimalField(
+        _("expected monthly sales (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Roughly what you expect to take by card and QR in a month."),
+    )
 
     # Review outcome
     status = models.CharField(

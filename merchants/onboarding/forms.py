@@ -43,7 +43,8 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Merchant
-        fields = APPLICATION_FIELDS
+        # The declared scale is optional: the risk rating compares the sales with it.
+        fields = (*APPLICATION_FIELDS, "declared_monthly_sales")
 
     def clean_uscc(self) -> str:
         return uscc.compact(self.cleaned_data.get("uscc") or "")

@@ -35,6 +35,7 @@ from transactions.models.decision import (
     ScreeningCheck,
     StateSource,
 )
+from transactions.models.level_thresholds import AuditRuleLevel, ScreeningCheckLevel
 from transactions.models.overview import ComplianceOverview
 from transactions.models.reconciliation import (
     Acquirer,
@@ -85,6 +86,7 @@ __all__ = [
     "AlertStatus",
     "AlertTransition",
     "AuditRule",
+    "AuditRuleLevel",
     "AuditRun",
     "AuditRunPart",
     "CheckAction",
@@ -119,6 +121,7 @@ __all__ = [
     "RowOutcome",
     "RunStatus",
     "ScreeningCheck",
+    "ScreeningCheckLevel",
     "SettlementFile",
     "SettlementLine",
     "SettlementLineError",
