@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from merchants.models import HighRiskMcc, HighRiskRegion, Merchant
-from merchants.risk.rating.registry import factors
+from merchants.risk.rating.registry import FACTORS, Factor, Score, factors
 from merchants.risk.rating.services import rate_merchants
 from tests.factories import MerchantFactory
 from tests.merchants.risk.rating.helpers import factor, rate
@@ -206,3 +206,19 @@ def test_factors_are_computed_for_many_merchants_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(25):
         summary = rate_merchants(merchants=Merchant.objects.approved(), trigger="test")
     assert summary.rated == 23
+
+
+def test_a_new_factor_plugs_in_through_the_registry(monkeypatch):
+    merchant = _merchant()
+
+    def listed(rating):
+        return {
+            pk: Score("hit", 45, "Listed.") for pk in rating.merchants.values_list("pk", flat=True)
+        }
+
+    monkeypatch.setitem(
+        FACTORS, "risk_list", Factor("risk_list", "Risk list", 90, listed, Score("", 0, ""))
+    )
+    risk = rate(merchant)
+    assert (risk.score, risk.computed_level) == (45, "medium")
+    assert risk.factors[-1]["code"] == "risk_list"
