@@ -34,6 +34,12 @@ from merchants.models import (
     RiskLevelPolicy,
 )
 from merchants.risk.rating.registry import Rating, factors, snapshot
+from merchants.risk.rating.writes import (
+    OVERRIDE_FIELDS,
+    insert_changes,
+    insert_ratings,
+    update_ratings,
+)
 from portal.common.queue import enqueue_on_commit
 
 OVERRIDE_PERMISSION = "merchants.override_risk_level"
@@ -45,15 +51,6 @@ DEFAULT_BANDS = (
     (RiskLevel.HIGH, 60),
     (RiskLevel.PROHIBITED, 90),
 )
-BATCH = 1000
-RATED_FIELDS = ["score", "computed_level", "factors"]
-OVERRIDE_FIELDS = [
-    "override_level",
-    "override_reason",
-    "override_expires_at",
-    "override_by",
-    "override_at",
-]
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def rate_merchants(
             for risk in MerchantRisk.objects.select_for_update().filter(merchant__in=merchants)
         }
         ids = list(merchants.values_list("pk", flat=True))
-        new, changed, changes = [], [], []
+        new, changed, expired, changes = [], [], [], []
         for pk in ids:
             entries = [snapshot(f, scores[f.code].get(pk, f.absent)) for f in listed]
             score = sum(entry["points"] for entry in entries)
@@ -119,13 +116,15 @@ def rate_merchants(
             change = _rerate(risk, score, computed, entries, trigger=trigger, now=now)
             if change is not None:
                 changes.append(change)
+                if change.cause == ChangeCause.OVERRIDE_EXPIRED:
+                    expired.append(risk)
             if change is not None or risk.score != score or risk.factors != entries:
                 risk.score, risk.computed_level, risk.factors = score, computed, entries
                 changed.append(risk)
-        MerchantRisk.objects.bulk_create(new, batch_size=BATCH)
-        MerchantRisk.objects.bulk_update(changed, RATED_FIELDS + OVERRIDE_FIELDS, batch_size=BATCH)
+        insert_ratings(new)
+        update_ratings(changed, expired)
         MerchantRisk.objects.filter(merchant__in=merchants).update(computed_at=now)
-        RiskLevelChange.objects.bulk_create(changes, batch_size=BATCH)
+        insert_changes(changes)
     return RatingSummary(len(ids), len(changes), time.perf_counter() - started)
 
 
