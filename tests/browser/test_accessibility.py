@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from merchants.models import Role
+from merchants.models import Merchant, Role
+from merchants.risk.rating.services import rate_merchants
 from tests.browser.shop import PASSWORD, Shop, shop_with_a_held_alert
 from tests.factories import MembershipFactory, MerchantFactory
 
@@ -42,13 +43,17 @@ def merchant_pages(shop: Shop) -> list[str]:
         reverse("merchants:terminals"),
         reverse("merchants:terminal_detail", args=[shop.terminal.pk]),
         reverse("merchants:reporting_settings"),
+        reverse("merchants:risk_level"),
         reverse("merchants:members"),
     ]
 
 
 @pytest.fixture
 def shop() -> Shop:
-    return shop_with_a_held_alert()
+    shop = shop_with_a_held_alert()
+    # Rated, so the risk level page shows its level, limits and tips.
+    rate_merchants(merchants=Merchant.objects.filter(pk=shop.terminal.merchant_id), trigger="test")
+    return shop
 
 
 def log_in(page: Page, shop: Shop, language: str) -> None:
