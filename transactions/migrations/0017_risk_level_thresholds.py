@@ -41,8 +41,8 @@ class Migration(migrations.Migration):
                 ('rule', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='transactions.auditrule', verbose_name='rule')),
             ],
             options={
-                'verbose_name': 'historical thresholds for a risk level',
-                'verbose_name_plural': 'historical thresholds per risk level',
+                'verbose_name': 'historical audit thresholds for a risk level',
+                'verbose_name_plural': 'historical audit thresholds per risk level',
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
@@ -62,8 +62,8 @@ class Migration(migrations.Migration):
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'verbose_name': 'historical thresholds for a risk level',
-                'verbose_name_plural': 'historical thresholds per risk level',
+                'verbose_name': 'historical screening thresholds for a risk level',
+                'verbose_name_plural': 'historical screening thresholds per risk level',
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
@@ -78,8 +78,8 @@ class Migration(migrations.Migration):
                 ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='transactions.auditrule', verbose_name='rule')),
             ],
             options={
-                'verbose_name': 'thresholds for a risk level',
-                'verbose_name_plural': 'thresholds per risk level',
+                'verbose_name': 'audit thresholds for a risk level',
+                'verbose_name_plural': 'audit thresholds per risk level',
                 'constraints': [models.UniqueConstraint(fields=('rule', 'level'), name='audit_rule_level_unique')],
             },
         ),
@@ -92,8 +92,8 @@ class Migration(migrations.Migration):
                 ('check_row', models.ForeignKey(db_column='check_id', on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='transactions.screeningcheck', verbose_name='screening check')),
             ],
             options={
-                'verbose_name': 'thresholds for a risk level',
-                'verbose_name_plural': 'thresholds per risk level',
+                'verbose_name': 'screening thresholds for a risk level',
+                'verbose_name_plural': 'screening thresholds per risk level',
                 'constraints': [models.UniqueConstraint(fields=('check_row', 'level'), name='screening_check_level_unique')],
             },
         ),

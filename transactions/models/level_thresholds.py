@@ -26,8 +26,8 @@ class AuditRuleLevel(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("thresholds for a risk level")
-        verbose_name_plural = _("thresholds per risk level")
+        verbose_name = _("audit thresholds for a risk level")
+        verbose_name_plural = _("audit thresholds per risk level")
         constraints = [
             models.UniqueConstraint(fields=["rule", "level"], name="audit_rule_level_unique")
         ]
@@ -50,8 +50,8 @@ class ScreeningCheckLevel(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("thresholds for a risk level")
-        verbose_name_plural = _("thresholds per risk level")
+        verbose_name = _("screening thresholds for a risk level")
+        verbose_name_plural = _("screening thresholds per risk level")
         constraints = [
             models.UniqueConstraint(
                 fields=["check_row", "level"], name="screening_check_level_unique"
