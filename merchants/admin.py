@@ -6,6 +6,16 @@ from merchants.onboarding import admin as onboarding
 from merchants.reporting import admin as reporting
 from merchants.risk.changes import admin as changes
 from merchants.risk.providers import admin as providers
+from merchants.risk.rating import admin as risk_rating
 from merchants.terminals import admin as terminals
 
-__all__ = ["accounts", "changes", "members", "onboarding", "providers", "reporting", "terminals"]
+__all__ = [
+    "accounts",
+    "changes",
+    "members",
+    "onboarding",
+    "providers",
+    "reporting",
+    "risk_rating",
+    "terminals",
+]

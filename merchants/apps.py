@@ -7,4 +7,7 @@ class MerchantsConfig(AppConfig):
     verbose_name = _("Merchants")
 
     def ready(self) -> None:
+        from merchants.risk.rating.factors import register_merchant_factors
         from portal.common import checks  # noqa: F401  (registers the deploy checks)
+
+        register_merchant_factors()

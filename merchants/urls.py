@@ -3,6 +3,7 @@ from django.urls import include, path
 from merchants.members import views as members
 from merchants.onboarding import views as onboarding
 from merchants.reporting import views as settings
+from merchants.risk.rating import views as risk
 from merchants.terminals import views as terminals
 
 app_name = "merchants"
@@ -34,6 +35,7 @@ urlpatterns += [
         name="terminal_key_revoke",
     ),
     path("merchant/reporting/", settings.reporting_settings, name="reporting_settings"),
+    path("merchant/risk/", risk.risk_level, name="risk_level"),
     path("merchant/members/", members.member_list, name="members"),
     path("merchant/members/<int:pk>/role/", members.member_role, name="member_role"),
     path("merchant/members/<int:pk>/remove/", members.member_remove_view, name="member_remove"),

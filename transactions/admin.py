@@ -3,6 +3,7 @@
 from transactions.alerts import admin as alerts
 from transactions.analytics import admin as analytics
 from transactions.audit import admin as audit
+from transactions.audit import level_admin as level_thresholds
 from transactions.complaints import admin as complaints
 from transactions.decisions import admin as decisions
 from transactions.exchange.webhooks import admin as webhooks
@@ -17,6 +18,7 @@ __all__ = [
     "complaints",
     "decisions",
     "ingest",
+    "level_thresholds",
     "reconciliation",
     "reports",
     "webhooks",

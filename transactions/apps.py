@@ -7,6 +7,7 @@ class TransactionsConfig(AppConfig):
     verbose_name = _("Transactions")
 
     def ready(self) -> None:
+        from transactions.analytics.risk_factors import register_transaction_factors
         from transactions.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
         from transactions.audit.rules import REGISTRY
         from transactions.models.audit import RULE_NAMES
@@ -26,3 +27,5 @@ class TransactionsConfig(AppConfig):
         from transactions.exchange.webhooks.outbox import outbox_record, outbox_wanted
 
         recorder_register(outbox_record, outbox_wanted)
+        # The risk rating's factors computed from reports, alerts and complaints.
+        register_transaction_factors()

@@ -98,6 +98,16 @@ class Merchant(models.Model):
         on_delete=models.PROTECT,
         related_name="merchants",
     )
+    # Declared scale: what the merchant expects to sell in a month (the risk rating compares it
+    # with what it reports).
+    declared_monthly_sales = models.DecimalField(
+        _("expected monthly sales (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Roughly what you expect to take by card and QR in a month."),
+    )
 
     # Review outcome
     status = models.CharField(

@@ -16,6 +16,8 @@ from portal.common.validators import validate_tid
 
 
 class TerminalStatus(models.TextChoices):
+    # A new terminal of a merchant whose risk level asks for it waits for a lead's approval.
+    AWAITING = "awaiting", _("Awaiting approval")
     PENDING = "pending", _("Pending")
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
@@ -72,7 +74,10 @@ class Terminal(models.Model):
         verbose_name = _("terminal")
         verbose_name_plural = _("terminals")
         ordering = ["merchant", "serial_number"]
-        permissions = [("manage_terminal", _("Can assign TIDs and change terminal status"))]
+        permissions = [
+            ("manage_terminal", _("Can assign TIDs and change terminal status")),
+            ("approve_terminal", _("Can approve new terminals of high-risk merchants")),
+        ]
 
     def __str__(self) -> str:
         return self.tid or self.serial_number

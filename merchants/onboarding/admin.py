@@ -26,6 +26,7 @@ from merchants.models import (
 from merchants.onboarding.fields import application_fields
 from merchants.onboarding.services import application_transition
 from merchants.onboarding.workflow import APPLICATION
+from merchants.risk.rating.panel import rating_panel
 from portal.common.admin import ReadOnlyInline, TrailAdmin
 from portal.common.admin_actions import permitted_actions, transition_action
 
@@ -133,9 +134,12 @@ class MerchantAdmin(TrailAdmin):
                 )
             },
         ),
+        (gettext_lazy("Risk rating"), {"fields": ("risk_rating", "declared_monthly_sales")}),
         (gettext_lazy("Application"), {"fields": APPLICATION_DATA}),
     )
     readonly_fields = (
+        "risk_rating",
+        "declared_monthly_sales",
         "status",
         "mid",
         "reviewer",
@@ -157,6 +161,10 @@ class MerchantAdmin(TrailAdmin):
         _application_action("request_info"),
         _application_action("reject"),
     ]
+
+    @admin.display(description=gettext_lazy("risk rating"))
+    def risk_rating(self, merchant: Merchant) -> str:
+        return rating_panel(merchant)
 
     @admin.display(description=gettext_lazy("settlement account"))
     def bank_account_masked(self, merchant: Merchant) -> str:

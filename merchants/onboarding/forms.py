@@ -53,7 +53,8 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Merchant
-        fields = APPLICATION_FIELDS
+        # The declared scale is optional: the risk rating compares the sales with it.
+        fields = (*APPLICATION_FIELDS, "declared_monthly_sales")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -66,7 +66,7 @@ def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) 
             ),
             code="not_editable",
         )
-    for name in PLAIN_FIELDS:
+    for name in (*PLAIN_FIELDS, "declared_monthly_sales"):
         if name in data:
             setattr(merchant, name, data[name])
     if data.get("contact_phone"):

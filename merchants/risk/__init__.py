@@ -1,0 +1,1 @@
+"""Merchant risk: the rating (``rating/``); inspections, change requests and providers to come."""

@@ -80,6 +80,7 @@ class TerminalAdmin(TrailAdmin):
     fields = (*readonly_fields[:5], "tid", *readonly_fields[5:], "parameters")
     inlines = (TerminalTransitionInline, TerminalKeyInline)
     actions = [
+        _terminal_action("approve"),
         "assign_tid",
         _terminal_action("activate"),
         _terminal_action("suspend"),

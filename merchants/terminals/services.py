@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from merchants.models import Merchant, Terminal, TerminalKey, TerminalStatus
+from merchants.risk.rating.selectors import terminal_approval_required
 from merchants.terminals.workflow import TERMINAL
 from portal.common.statemachine import TransitionNotAllowed
 from portal.common.validators import validate_tid
@@ -29,14 +30,20 @@ TERMINAL_FIELDS = (
 
 @transaction.atomic
 def terminal_register(*, merchant: Merchant, actor: Any, data: dict[str, Any]) -> Terminal:
-    """Register a terminal for an approved merchant; it waits, pending, for a TID."""
+    """Register a terminal for an approved merchant; it waits, pending, for a TID.
+
+    When the merchant's risk level says new terminals need a lead's approval, it waits for that
+    first (``awaiting``): no TID can be assigned nor the terminal activated until a lead approves.
+    """
     if not merchant.is_approved:
         raise TransitionNotAllowed(
             "Only approved merchants can register terminals.", code="not_approved"
         )
     terminal = Terminal(merchant=merchant, **{k: data[k] for k in TERMINAL_FIELDS if k in data})
+    approval = terminal_approval_required(merchant=merchant)
+    terminal.status = TerminalStatus.AWAITING if approval else TerminalStatus.PENDING
     terminal.full_clean()
-    terminal._change_reason = "registered"
+    terminal._change_reason = "registered, awaiting approval" if approval else "registered"
     terminal.save()
     return terminal
 

@@ -1,4 +1,8 @@
-"""The terminal's state machine: pending, active, suspended, retired."""
+"""The terminal's state machine: awaiting approval, pending, active, suspended, retired.
+
+A new terminal of a merchant whose risk level asks for it starts awaiting a compliance lead's
+approval (``approve``, with a reason; refusing is retiring it); the others start pending a TID.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,14 @@ def _merchant_approved(terminal: Any, actor: Any) -> bool | str:
 TERMINAL = StateMachine(
     [
         Transition(
+            "approve",
+            _("Approve (risk)"),
+            frozenset({T.AWAITING}),
+            T.PENDING,
+            permission="merchants.approve_terminal",
+            reason_required=True,
+        ),
+        Transition(
             "activate",
             _("Activate"),
             frozenset({T.PENDING, T.SUSPENDED}),
@@ -40,7 +52,7 @@ TERMINAL = StateMachine(
         Transition(
             "retire",
             _("Retire"),
-            frozenset({T.PENDING, T.ACTIVE, T.SUSPENDED}),
+            frozenset({T.AWAITING, T.PENDING, T.ACTIVE, T.SUSPENDED}),
             T.RETIRED,
             permission="merchants.manage_terminal",
             reason_required=True,

@@ -99,6 +99,9 @@
       ]
     });
     bars("chart-risk", d.risk, labels.highAlerts, true);
+    if (d.levels) {
+      bars("chart-levels", d.levels, labels.merchants, false);
+    }
   }
 
   function start() {

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from merchants.models import Role
+from merchants.models import Merchant, Role
+from merchants.risk.rating.services import rate_merchants
 from tests.browser.shop import PASSWORD, Shop, shop_with_a_held_alert
 from tests.factories import MembershipFactory, MerchantFactory
 from transactions.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -44,6 +45,7 @@ def merchant_pages(shop: Shop) -> list[str]:
         reverse("merchants:terminals"),
         reverse("merchants:terminal_detail", args=[shop.terminal.pk]),
         reverse("merchants:reporting_settings"),
+        reverse("merchants:risk_level"),
         reverse("merchants:members"),
         reverse("transactions:webhooks"),
         reverse("transactions:webhook_detail", args=[_webhook_with_a_log(shop).pk]),
@@ -79,7 +81,10 @@ def _webhook_with_a_log(shop: Shop) -> WebhookEndpoint:
 
 @pytest.fixture
 def shop() -> Shop:
-    return shop_with_a_held_alert()
+    shop = shop_with_a_held_alert()
+    # Rated, so the risk level page shows its level, limits and tips.
+    rate_merchants(merchants=Merchant.objects.filter(pk=shop.terminal.merchant_id), trigger="test")
+    return shop
 
 
 def log_in(page: Page, shop: Shop, language: str) -> None:

@@ -73,6 +73,7 @@ def test_list_pages_show_only_own_data(intruder, victim):
         "merchants:application",
         "merchants:terminals",
         "merchants:members",
+        "merchants:risk_level",
     ]
     for name in pages:
         html = intruder.get(reverse(name)).content.decode()

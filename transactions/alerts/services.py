@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.risk.rating.services import rating_requested
 from portal.common import events
 from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import validate_document
@@ -169,6 +170,9 @@ def alert_transition(*, alert: Alert, name: str, actor: Any, reason: str = "") -
             alert.assignee = actor
 
     alert = ALERT.step(alert, name, actor=actor, reason=reason, prepare=prepare)
+    if alert.status == AlertStatus.CONFIRMED:
+        # A confirmed alert is a factor of the merchant's risk rating: rate it again.
+        rating_requested(merchant_id=alert.merchant_id, trigger=f"alert {alert.pk} confirmed")
     if name == "ask_merchant":
         transaction.on_commit(lambda: notifications.merchant_asked(alert, reason), robust=True)
         events.event_record(

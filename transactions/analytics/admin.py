@@ -67,6 +67,7 @@ class ComplianceOverviewAdmin(admin.ModelAdmin):
                 "missing": _("Missing"),
                 "count": _("Reports"),
                 "highAlerts": _("Open high-severity alerts"),
+                "merchants": _("Merchants"),
             },
             **(extra_context or {}),
         }

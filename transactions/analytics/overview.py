@@ -1,5 +1,5 @@
 """Reads for the staff compliance overview: open alerts, reporting health by region, risk,
-complaints by channel.
+complaints by channel, the portfolio by risk level.
 
 Reporting health sums the merchants' daily rollups (``MerchantDay``) over the period instead of
 their reports; alerts and holds are counted where they stand now.
@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from merchants.models import Merchant
+from merchants.risk.rating.selectors import LevelCount, portfolio_by_level
 from portal.common.beijing import day_bounds
 from portal.common.regions import PROVINCES
 from transactions.analytics.dashboard import MISSING_REPORTS, Share
@@ -89,6 +90,7 @@ class Overview:
     regions: list[RegionRow]
     at_risk: list[RiskRow]
     channels: list[ChannelRow] = field(default_factory=list)
+    levels: list[LevelCount] = field(default_factory=list)
 
     def chart_data(self) -> dict:
         return {
@@ -107,6 +109,7 @@ class Overview:
                 for r in self.regions
             ],
             "risk": [[r.name, r.high_alerts] for r in self.at_risk],
+            "levels": [[row.label, row.count] for row in self.levels],
         }
 
 
@@ -119,6 +122,7 @@ def compliance_overview(*, today: date, days: int = 30) -> Overview:
         regions=health_by_region(date_from=date_from, date_to=today),
         at_risk=merchants_at_risk(),
         channels=complaints_by_channel(date_from=date_from, date_to=today),
+        levels=portfolio_by_level(),
     )
 
 

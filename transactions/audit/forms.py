@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.common.thresholds import clean_thresholds
 from transactions.audit.rules import REGISTRY
-from transactions.models import AuditRule
+from transactions.models import AuditRule, AuditRuleLevel
 
 
 class AuditRuleForm(forms.ModelForm):
@@ -29,3 +29,26 @@ class AuditRuleForm(forms.ModelForm):
                 )
             return self.instance.parameters
         return clean_thresholds(self.cleaned_data["parameters"], defaults=spec.defaults)
+
+
+class AuditRuleLevelForm(forms.ModelForm):
+    """A risk level's own thresholds for the rule: the same keys and kinds as its defaults."""
+
+    class Meta:
+        model = AuditRuleLevel
+        fields = ("rule", "level", "parameters")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rule = cleaned.get("rule")
+        if rule is None or "parameters" not in cleaned:
+            return cleaned
+        spec = REGISTRY.get(rule.code)
+        if spec is None:
+            self.add_error("rule", _("This rule has no module; it has no thresholds per level."))
+            return cleaned
+        try:
+            cleaned["parameters"] = clean_thresholds(cleaned["parameters"], defaults=spec.defaults)
+        except ValidationError as exc:
+            self.add_error("parameters", exc)
+        return cleaned

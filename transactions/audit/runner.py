@@ -20,20 +20,30 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from merchants.models import Merchant
+from merchants.risk.rating.selectors import levels_of
 from portal.common.database import has_planner_settings
 from portal.common.locks import STALLED_AFTER
 from portal.common.queue import enqueue
+from transactions.alerts.findings import Finding
 from transactions.alerts.services import alerts_from_findings, alerts_notify_run
 from transactions.audit.base import Context
 from transactions.audit.rules import REGISTRY
 from transactions.audit.workflow import AUDIT_RUN
-from transactions.models import AuditRule, AuditRun, AuditRunPart, Report, RunStatus
+from transactions.models import (
+    AuditRule,
+    AuditRuleLevel,
+    AuditRun,
+    AuditRunPart,
+    Report,
+    RunStatus,
+)
 
 FIRST_WINDOW = timedelta(days=35)
 MERCHANTS_PER_PART = 250
@@ -111,16 +121,20 @@ def audit_run_part(*, part_id: int) -> None:
     counts: dict[str, int] = {}
     created = updated = 0
     rules = {rule.code: rule for rule in AuditRule.objects.filter(code__in=run.rules)}
+    by_level = _level_params(run.rules)
+    levels = levels_of(merchant_ids=part.merchant_ids) if by_level else {}
     with _no_jit():
         for code in run.rules:
             spec, rule = REGISTRY[code], rules[code]
-            ctx = Context(
-                run.window_start,
-                run.window_end,
+            findings: list[Finding] = []
+            for params, merchant_ids in _param_groups(
                 {**spec.defaults, **rule.parameters},
-                tuple(part.merchant_ids),
-            )
-            findings = list(spec.find(ctx))
+                {level: {**spec.defaults, **p} for level, p in by_level.get(code, {}).items()},
+                part.merchant_ids,
+                levels,
+            ):
+                ctx = Context(run.window_start, run.window_end, params, merchant_ids)
+                findings.extend(spec.find(ctx))
             counts[code] = len(findings)
             new, known = alerts_from_findings(rule=rule, findings=findings, run=run)
             created, updated = created + new, updated + known
@@ -138,6 +152,35 @@ def audit_run_part(*, part_id: int) -> None:
         run = AuditRun.objects.select_for_update().get(pk=run.pk)
         if run.parts_done == run.parts_total:
             _finish(run)
+
+
+def _level_params(codes: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The rules' threshold sets per merchant risk level: {code: {level: thresholds}}."""
+    sets: dict[str, dict[str, dict[str, Any]]] = {}
+    for code, level, params in AuditRuleLevel.objects.filter(rule__code__in=codes).values_list(
+        "rule__code", "level", "parameters"
+    ):
+        sets.setdefault(code, {})[level] = params
+    return sets
+
+
+def _param_groups(
+    default: dict[str, Any],
+    by_level: dict[str, dict[str, Any]],
+    merchant_ids: list[int],
+    levels: dict[int, str],
+) -> list[tuple[dict[str, Any], tuple[int, ...]]]:
+    """The part's merchants split by the thresholds that apply to them: their risk level's set
+    where the rule has one, the rule's own (the default set) otherwise. One query per set."""
+    if not by_level:
+        return [(default, tuple(merchant_ids))]
+    groups: dict[str, list[int]] = {}
+    for merchant_id in merchant_ids:
+        level = levels.get(merchant_id, "")
+        groups.setdefault(level if level in by_level else "", []).append(merchant_id)
+    return [
+        (by_level[level] if level else default, tuple(ids)) for level, ids in sorted(groups.items())
+    ]
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from merchants.models import Merchant
+from merchants.risk.rating.services import rating_requested
 from portal.common import events
 from portal.common.beijing import day_bounds
 from portal.common.statemachine import Transition, TransitionNotAllowed
@@ -296,6 +297,8 @@ def complaint_uphold(
     complaint.outcome, complaint.refund_amount, complaint.amendment = outcome, refund, amendment
     complaint.save(update_fields=["outcome", "refund_amount", "amendment", "updated_at"])
     _announce(complaint, events.COMPLAINT_DECIDED)
+    # An upheld complaint is a factor of the merchant's risk rating: rate it again.
+    rating_requested(merchant_id=complaint.merchant_id, trigger=f"complaint {complaint.pk} upheld")
     return complaint
 
 

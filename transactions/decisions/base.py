@@ -83,6 +83,10 @@ class TerminalFacts:
     held: bool
     merchant_mid: str | None
     merchant_mcc: str
+    # The merchant's risk level in force and its limits (None: not rated, or no limit).
+    risk_level: str | None = None
+    per_transaction_limit: Decimal | None = None
+    daily_limit: Decimal | None = None
 
 
 @dataclass
@@ -96,6 +100,9 @@ class Context:
     # Reads that only some checks need, by the database whatever the state store.
     original: Callable[[], Any]
     usual_hours: Callable[[], dict[int, int]]
+    # The merchant's sales on the report's Beijing day up to and including it (read only when
+    # the merchant has a daily limit).
+    day_sales: Callable[[], Decimal] = lambda: Decimal(0)
 
     def decimal(self, name: str) -> Decimal:
         return Decimal(str(self.params[name]))

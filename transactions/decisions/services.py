@@ -13,9 +13,10 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from merchants.models import Terminal
+from merchants.risk.rating.selectors import level_of, policy_of
 from portal.common.beijing import SHANGHAI
 from portal.common.database import copy_rows, has_copy
 from portal.common.history import written_by_the_system
@@ -52,7 +54,9 @@ from transactions.models import (
     DecisionOutcome,
     Hold,
     Report,
+    ReportType,
     ScreeningCheck,
+    ScreeningCheckLevel,
     Severity,
     TerminalDay,
 )
@@ -69,6 +73,7 @@ FAILED_NAME = gettext_noop("Screening check failed")
 # Alerts of decisions are filed under audit rules of their own, one per check.
 RULE_PREFIX = "realtime_"
 USUAL_HOURS_SECONDS = 3600
+ZERO = Decimal("0.00")
 SCREENED_FIELDS = (
     "id",
     "report_id",
@@ -153,14 +158,17 @@ def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
         .order_by("occurred_at", "report_id")
         .values(*SCREENED_FIELDS)
     ]
-    checks = [(c, REGISTRY[c.code], _params(c)) for c in ensure_checks() if c.enabled]
     facts = _facts(terminal_id)
+    by_level = _level_params(facts.risk_level)
+    checks = [(c, REGISTRY[c.code], _params(c, by_level)) for c in ensure_checks() if c.enabled]
+    day_sales = _day_sales(reports) if facts.daily_limit is not None else {}
     minutes = max((spec.window_minutes(params) for _c, spec, params in checks), default=0)
     windows, places, source = read_state(reports, minutes=max(minutes, 1))
     shared = (time.perf_counter() - started) / max(len(reports), 1)
     decisions = []
     for report, window, place in zip(reports, windows, places, strict=True):
-        runs, took = _run_checks(report, checks, facts, window, place)
+        sold = _constant(day_sales.get(report.pk, ZERO))
+        runs, took = _run_checks(report, checks, facts, window, place, sold)
         decisions.append(_decision(report, runs, source, micros=int((shared + took) * 1e6)))
     flagged = [d for d in decisions if d.outcome != DecisionOutcome.ACCEPT]
     opened, holds = _raise_alerts(flagged, terminal_id)
@@ -216,8 +224,51 @@ def _insert(decisions: list[Decision]) -> None:
     )
 
 
-def _params(row: ScreeningCheck) -> Mapping[str, Any]:
-    return REGISTRY[row.code].defaults | (row.parameters or {})
+def _params(row: ScreeningCheck, by_level: Mapping[int, Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The check's thresholds for this merchant: its risk level's set, else the check's own."""
+    own = by_level.get(row.pk, row.parameters or {})
+    return {**REGISTRY[row.code].defaults, **own}
+
+
+def _level_params(level: str | None) -> dict[int, Mapping[str, Any]]:
+    """The thresholds sets of the merchant's risk level, by check row."""
+    if level is None:
+        return {}
+    return dict(
+        ScreeningCheckLevel.objects.filter(level=level).values_list("check_row_id", "parameters")
+    )
+
+
+def _constant(value: Decimal) -> Callable[[], Decimal]:
+    return lambda: value
+
+
+def _day_sales(reports: Sequence[Screened]) -> dict[int, Decimal]:
+    """Each sale's merchant sales on its Beijing day, up to and including it.
+
+    The daily rollups already count the whole batch (written in this transaction, before the
+    screening); a sale of the batch is judged without the batch's later sales of that day.
+    """
+    days = {report.pk: report.occurred_at.astimezone(SHANGHAI).date() for report in reports}
+    merchant_id = reports[0].merchant_id
+    totals = {
+        day: Decimal(total or 0)
+        for day, total in TerminalDay.objects.filter(
+            merchant_id=merchant_id, day__in=set(days.values())
+        )
+        .order_by()
+        .values_list("day")
+        .annotate(total=Sum("sales_amount"))
+    }
+    later: dict[Any, Decimal] = {}
+    sold = {}
+    for report in reversed(reports):  # reports come in order of occurrence
+        if report.type != ReportType.SALE:
+            continue
+        day = days[report.pk]
+        sold[report.pk] = totals.get(day, ZERO) - later.get(day, ZERO)
+        later[day] = later.get(day, ZERO) + report.amount
+    return sold
 
 
 def _screened(row: dict[str, Any]) -> Screened:
@@ -232,11 +283,23 @@ def _facts(terminal_id: int) -> TerminalFacts:
     row = (
         Terminal.objects.filter(pk=terminal_id)
         .annotate(held=held)
-        .values("status", "tid", "latitude", "longitude", "held", "merchant__mid", "merchant__mcc")[
-            0
-        ]
+        .values(
+            "status",
+            "tid",
+            "latitude",
+            "longitude",
+            "held",
+            "merchant_id",
+            "merchant__mid",
+            "merchant__mcc",
+        )[0]
     )
+    level = level_of(merchant_id=row["merchant_id"])
+    policy = policy_of(level=level)
     return TerminalFacts(
+        risk_level=level,
+        per_transaction_limit=policy.per_transaction_limit if policy else None,
+        daily_limit=policy.daily_limit if policy else None,
         status=row["status"],
         tid=row["tid"],
         latitude=row["latitude"],
@@ -253,6 +316,7 @@ def _run_checks(
     facts: TerminalFacts,
     window: CardWindow | None,
     place: LastSeen | None,
+    day_sales: Callable[[], Decimal],
 ) -> tuple[list[_Run], float]:
     hours_params = next((p for row, _s, p in checks if row.code == "after_hours"), {})
     ctx = Context(
@@ -262,6 +326,7 @@ def _run_checks(
         last_seen=place,
         original=partial(_original, report),
         usual_hours=partial(usual_hours, report.merchant_id, hours_params),
+        day_sales=day_sales,
     )
     runs = []
     total = 0.0

@@ -36,6 +36,7 @@ from transactions.models.decision import (
     StateSource,
 )
 from transactions.models.export import ExportStatus, ReportExport
+from transactions.models.level_thresholds import AuditRuleLevel, ScreeningCheckLevel
 from transactions.models.overview import ComplianceOverview
 from transactions.models.reconciliation import (
     Acquirer,
@@ -94,6 +95,7 @@ __all__ = [
     "AlertStatus",
     "AlertTransition",
     "AuditRule",
+    "AuditRuleLevel",
     "AuditRun",
     "AuditRunPart",
     "CheckAction",
@@ -132,6 +134,7 @@ __all__ = [
     "RowOutcome",
     "RunStatus",
     "ScreeningCheck",
+    "ScreeningCheckLevel",
     "SettlementFile",
     "SettlementLine",
     "SettlementLineError",

@@ -7,6 +7,7 @@ from transactions.decisions.checks import (
     card_velocity,
     far_from_home,
     impossible_travel,
+    level_limits,
     mcc_mismatch,
     mid_tid_mismatch,
     refund_original,
@@ -19,6 +20,7 @@ REGISTRY: dict[str, CheckSpec] = {
     module.CHECK.code: module.CHECK
     for module in (
         terminal_held,
+        level_limits,
         mcc_mismatch,
         mid_tid_mismatch,
         refund_original,

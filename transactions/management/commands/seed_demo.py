@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from merchants.risk.rating.services import rate_merchants
 from transactions.demo.complaints import seed_complaints
 from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.reconciliation import seed_reconciliation
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         seed_complaints()
         seed_reconciliation()
         seed_change_requests()
+        # What the nightly beat task would do: every approved merchant gets its risk level.
+        rated = rate_merchants(trigger="seed_demo")
+        self.stdout.write(f"{rated.rated} merchants rated ({rated.changed} changes of level).")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )

@@ -1,0 +1,1 @@
+"""The merchant risk rating: factors, score, level, overrides and what the level drives."""

@@ -1,0 +1,20 @@
+"""Celery tasks of the merchants app: thin wrappers around services."""
+
+from celery import shared_task
+
+from merchants.risk.rating.services import rate_merchant as rate_one
+from merchants.risk.rating.services import rate_merchants
+
+
+@shared_task
+def rate_all_merchants() -> dict[str, float]:
+    """Beat (nightly): rate every approved merchant; overrides past their expiry are cleared."""
+    summary = rate_merchants(trigger="nightly")
+    return {"rated": summary.rated, "changed": summary.changed, "seconds": summary.seconds}
+
+
+@shared_task
+def rate_merchant(merchant_id: int, trigger: str = "event") -> str | None:
+    """Rate one merchant after an event that moves a factor (queued by name by its service)."""
+    risk = rate_one(merchant_id=merchant_id, trigger=trigger)
+    return risk.level_at() if risk else None
