@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from merchants.models import Merchant, Terminal
+from portal.common.transitions import TransitionRecord
 from transactions.models.audit import RunStatus
 from transactions.models.report import Report
 
@@ -131,6 +132,28 @@ class SettlementFile(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (FileStatus.DONE, FileStatus.FAILED)
+
+
+class SettlementFileTransition(TransitionRecord):
+    """One status change of a settlement file: from, to, who (None: a worker) and why."""
+
+    subject_field = "file"
+
+    file = models.ForeignKey(
+        SettlementFile,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("settlement file"),
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=FileStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=FileStatus.choices)
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("settlement file step")
+        verbose_name_plural = _("settlement file steps")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.from_status} → {self.to_status}"
 
 
 class Outcome(models.TextChoices):
