@@ -162,6 +162,8 @@ class Outcome(models.TextChoices):
     REPORTED_NOT_SETTLED = "reported_not_settled", _("Reported but not settled")
     SETTLED_NOT_REPORTED = "settled_not_reported", _("Settled but not reported")
     DUPLICATE_IN_FILE = "duplicate_in_file", _("Duplicate in file")
+    # Of a merchant and day, not a line: reports that day and no line in the acquirer's file.
+    MERCHANT_NOT_IN_FILE = "merchant_not_in_file", _("Merchant not in the file")
 
 
 class SettlementLine(models.Model):
@@ -300,6 +302,11 @@ class ReconciliationRun(models.Model):
     reported_not_settled = models.PositiveIntegerField(_("reported but not settled"), default=0)
     settled_not_reported = models.PositiveIntegerField(_("settled but not reported"), default=0)
     duplicate_in_file = models.PositiveIntegerField(_("duplicate in file"), default=0)
+    merchant_not_in_file = models.PositiveIntegerField(
+        _("merchant days not in the file"),
+        default=0,
+        help_text=_("Merchants with reports on one of the file's days and no line in it."),
+    )
     alerts_created = models.PositiveIntegerField(_("alerts created"), default=0)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -321,6 +328,7 @@ class ReconciliationRun(models.Model):
             + self.reported_not_settled
             + self.settled_not_reported
             + self.duplicate_in_file
+            + self.merchant_not_in_file
         )
 
 

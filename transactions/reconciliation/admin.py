@@ -210,6 +210,7 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
         "reported_not_settled",
         "settled_not_reported",
         "duplicate_in_file",
+        "merchant_not_in_file",
         "alerts_created",
         "duration_ms",
         "started_at",

@@ -41,6 +41,7 @@ COUNTED = (
     "reported_not_settled",
     "settled_not_reported",
     "duplicate_in_file",
+    "merchant_not_in_file",
 )
 UNFINISHED = (
     FileStatus.QUEUED,
