@@ -1,3 +1,4 @@
+from merchants.models.account import AccountPreferences
 from merchants.models.application import (
     REQUIRED_DOCUMENTS,
     ApplicationTransition,
@@ -24,6 +25,7 @@ from merchants.models.terminal import (
 __all__ = [
     "DEFAULT_DEADLINE_HOURS",
     "REQUIRED_DOCUMENTS",
+    "AccountPreferences",
     "ApplicationStatus",
     "ApplicationTransition",
     "ChangesOnlyHistoricalRecords",
