@@ -134,3 +134,10 @@ def test_a_password_reset_is_written_in_the_accounts_language(client):
     client.post(reverse("password_reset"), {"email": user.email})
     [message] = django_mail.outbox
     assert "Password reset" in message.subject
+
+
+def test_staff_reach_the_account_page_from_admin(client):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(groups=["compliance reviewer"]))
+    assert b'href="/accounts/settings/"' in client.get(reverse("admin:index")).content
