@@ -59,6 +59,8 @@ def main() -> None:
         "search RRN": ReportFilters(q=some.rrn),
         "search trace number": ReportFilters(q=some.trace_no),
         "search card last 4": ReportFilters(q="1234"),
+        "RRN's last 4 digits": ReportFilters(rrn_end=some.rrn[-4:]),
+        "RRN's last 6 digits": ReportFilters(rrn_end=some.rrn[-6:]),
     }
 
     def timed(fn) -> float:

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 )
 
 from merchants.accounts import views as otp_views
+from merchants.accounts.forms import PasswordResetInTheirLanguageForm
 from portal import views
 
 admin.site.site_header = _("Merchant reporting portal — compliance")
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accounts/2fa/", otp_views.second_factor_verify, name="otp_verify"),
     path("accounts/2fa/setup/", otp_views.second_factor_setup, name="otp_setup"),
     path("accounts/2fa/backup-codes/", otp_views.backup_codes_renew, name="otp_backup_codes"),
+    path("accounts/settings/", otp_views.account_settings, name="account_settings"),
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(),
@@ -45,7 +47,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetInTheirLanguageForm),
         name="password_reset",
     ),
     path(

@@ -1,14 +1,19 @@
-"""Forms of the second-factor step: a code from one of the user's devices, or from the app being enrolled."""
+"""Forms of the second-factor step (a code from one of the user's devices, or from the app being
+enrolled), the user's own settings, and the password reset e-mailed in the user's language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_otp.forms import OTPAuthenticationFormMixin, OTPTokenForm
 
+from merchants.accounts.mail import user_language
 from merchants.accounts.otp import device_for_code
 
 
@@ -59,3 +64,36 @@ class EnrolmentForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class LanguagePreferenceForm(forms.Form):
+    """The language the portal writes e-mails to the user in."""
+
+    language = forms.ChoiceField(
+        label=_("Language of e-mails"),
+        choices=settings.LANGUAGES,
+        help_text=_("Alerts, complaints and reminders reach you in this language."),
+    )
+
+
+class PasswordResetInTheirLanguageForm(PasswordResetForm):
+    """Django's reset form, the e-mail written in the account's language, not the page's."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        with translation.override(user_language(context["user"])):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )

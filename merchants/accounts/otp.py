@@ -50,7 +50,9 @@ def totp_enrolment_device(*, user: Any) -> TOTPDevice:
     """
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=str(AUTHENTICATOR_NAME), confirmed=False)
+        device = TOTPDevice(user=user, name=str(AUTHENTICATOR_NAME), confirmed=False)
+        device._change_reason = "authenticator key issued"  # type: ignore[attr-defined]
+        device.save()
     return device
 
 
@@ -71,6 +73,7 @@ def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> bool:
     if device.confirmed or not device.verify_token(token.strip()):
         return False
     device.confirmed = True
+    device._change_reason = "authenticator app confirmed"  # type: ignore[attr-defined]
     device.save(update_fields=["confirmed"])
     return True
 
@@ -79,13 +82,22 @@ def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> bool:
 def backup_codes_issue(*, user: Any, codes: list[str] | None = None) -> list[str]:
     """Give the user a fresh set of one-time backup codes; the previous set stops working.
 
-    ``codes`` is for the demo data only (known codes); otherwise they are random.
+    ``codes`` is for the demo data only (known codes); otherwise they are random. The device's
+    history records the issue or the renewal (who, when, how many), never the codes.
     """
-    device, _created = StaticDevice.objects.get_or_create(
-        user=user, name=str(BACKUP_CODES_NAME), defaults={"confirmed": True}
-    )
-    device.token_set.all().delete()
     if codes is None:
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    device = (
+        StaticDevice.objects.select_for_update()
+        .filter(user=user, name=str(BACKUP_CODES_NAME))
+        .first()
+    )
+    if device is None:
+        device = StaticDevice(user=user, name=str(BACKUP_CODES_NAME), confirmed=True)
+        device._change_reason = f"backup codes issued ({len(codes)})"  # type: ignore[attr-defined]
+    else:
+        device.token_set.all().delete()
+        device._change_reason = f"backup codes renewed ({len(codes)})"  # type: ignore[attr-defined]
+    device.save()
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes

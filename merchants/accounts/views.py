@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from merchants.accounts.forms import EnrolmentForm, SecondFactorForm
+from merchants.accounts.forms import EnrolmentForm, LanguagePreferenceForm, SecondFactorForm
+from merchants.accounts.mail import preferences_set, user_language
 from merchants.accounts.otp import (
     backup_codes_issue,
     has_second_factor,
@@ -113,6 +114,21 @@ def backup_codes_renew(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registration/otp_backup_codes.html", {"codes": codes, "next": _next_url(request)}
     )
+
+
+@never_cache
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own settings: the language of the e-mails the portal sends them."""
+    form = LanguagePreferenceForm(
+        request.POST or None, initial={"language": user_language(request.user)}
+    )
+    if request.method == "POST" and form.is_valid():
+        preferences_set(user=request.user, language=form.cleaned_data["language"])
+        messages.success(request, _("Saved: e-mails will reach you in the language you chose."))
+        return redirect("account_settings")
+    status = 400 if form.is_bound else 200
+    return render(request, "registration/account_settings.html", {"form": form}, status=status)
 
 
 def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -> HttpResponse:

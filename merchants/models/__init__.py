@@ -1,3 +1,4 @@
+from merchants.models.account import AccountPreferences
 from merchants.models.application import (
     REQUIRED_DOCUMENTS,
     ApplicationTransition,
@@ -47,6 +48,7 @@ __all__ = [
     "LEVEL_RANK",
     "OPEN_CHANGE_STATUSES",
     "REQUIRED_DOCUMENTS",
+    "AccountPreferences",
     "ApplicationStatus",
     "ApplicationTransition",
     "ChangeCause",

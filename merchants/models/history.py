@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import models
 from django_celery_beat.models import (
     ClockedSchedule,
     CrontabSchedule,
@@ -98,6 +99,50 @@ def _password_changed(user: Any) -> bool:
     return getattr(user, "_password", None) is not None
 
 
+class DeviceHistoricalRecords(ChangesOnlyHistoricalRecords):
+    """A second-factor device's trail: who added, confirmed, re-keyed or renewed it, and when.
+
+    Its secret is never copied (``secret_field`` is excluded), yet a new secret is a change worth
+    a row: the value the device was loaded with is kept on the instance (``post_init``), and a
+    save that replaces it is recorded as "key changed". A save that carries an explicit
+    ``_change_reason`` is a deliberate act and recorded too, though no tracked field changed:
+    renewing backup codes changes only the codes' own table, which keeps no history (the codes
+    are the secret).
+    """
+
+    def __init__(self, *args: Any, secret_field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.secret_field = secret_field
+
+    def finalize(self, sender: Any, **kwargs: Any) -> None:
+        super().finalize(sender, **kwargs)
+        if self.secret_field and sender is self.cls:
+            models.signals.post_init.connect(self._remember_secret, sender=sender, weak=False)
+
+    def _remember_secret(self, instance: Any, **kwargs: Any) -> None:
+        instance._history_secret = instance.__dict__.get(self.secret_field)
+
+    def _secret_changed(self, instance: Any) -> bool:
+        if not self.secret_field or self.secret_field not in instance.__dict__:
+            return False
+        return getattr(instance, "_history_secret", None) != instance.__dict__[self.secret_field]
+
+    def post_save(self, instance: Any, created: bool, using: Any = None, **kwargs: Any) -> None:
+        deliberate = bool(getattr(instance, "_change_reason", None))
+        if not created and (deliberate or self._secret_changed(instance)):
+            HistoricalRecords.post_save(self, instance, created, using=using, **kwargs)
+        else:
+            super().post_save(instance, created, using=using, **kwargs)
+        self._remember_secret(instance)
+        instance.__dict__.pop("_change_reason", None)  # said once: the next save says its own
+
+    def get_change_reason_for_object(self, instance: Any, history_type: str, using: Any) -> Any:
+        reason = super().get_change_reason_for_object(instance, history_type, using)
+        if not reason and history_type == "~" and self._secret_changed(instance):
+            return "key changed"
+        return reason
+
+
 _BEAT_BOOKKEEPING = ["last_run_at", "total_run_count", "date_changed"]
 # Verification counters and the secrets themselves (the TOTP key) stay out of the trail.
 _DEVICE_BOOKKEEPING = ["throttling_failure_timestamp", "throttling_failure_count", "last_used_at"]
@@ -129,12 +174,13 @@ if not hasattr(PeriodicTask, "history"):  # register once, however often this mo
     register(
         TOTPDevice,
         app="merchants",
-        records_class=ChangesOnlyHistoricalRecords,
+        records_class=DeviceHistoricalRecords,
+        secret_field="key",
         excluded_fields=["key", "drift", "last_t", *_DEVICE_BOOKKEEPING],
     )
     register(
         StaticDevice,
         app="merchants",
-        records_class=ChangesOnlyHistoricalRecords,
+        records_class=DeviceHistoricalRecords,
         excluded_fields=_DEVICE_BOOKKEEPING,
     )

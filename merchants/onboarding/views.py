@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from merchants.accounts.mail import preferences_set, supported
 from merchants.members.access import merchant_required
 from merchants.models import MerchantDocument
 from merchants.onboarding.forms import ApplicationForm, DocumentForm, SignupForm
@@ -33,6 +35,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
         )
+        # The portal writes to them in the language they signed up in (changeable under Account).
+        preferences_set(user=user, language=supported(translation.get_language()))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Fill in your onboarding application to get started."))
         return redirect("merchants:application")

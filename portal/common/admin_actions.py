@@ -84,6 +84,7 @@ def reason_page(
     action_name: str,
     *,
     asked: bool,
+    shown_to_merchant: bool = True,
 ) -> TemplateResponse:
     opts = modeladmin.model._meta
     return TemplateResponse(
@@ -98,6 +99,7 @@ def reason_page(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "opts": opts,
             "missing_reason": asked,
+            "shown_to_merchant": shown_to_merchant,
             "media": modeladmin.media,
         },
     )

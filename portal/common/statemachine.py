@@ -7,7 +7,8 @@ whether it may be taken now, and three helpers take it, so that no code sets a s
 - :meth:`StateMachine.step`, a person's step (applications, terminals, alerts, complaints): lock
   the row, check, set the status, save and record who, when, from, to and why;
 - :meth:`StateMachine.move` / :meth:`StateMachine.move_all`, a worker's step taken in one
-  conditional UPDATE, so that of two workers racing for the same row only one moves it;
+  conditional UPDATE, so that of two workers racing for the same row only one moves it (and
+  recorded, with the system as actor and the worker's reason, when the machine has a record);
 - :meth:`StateMachine.apply`, a worker's step on a row it already holds: checked and set in
   memory, saved by the caller with the fields that go with it.
 """
@@ -139,21 +140,71 @@ class StateMachine:
                 self.record._default_manager.create(**step)
         return obj
 
-    def move(self, obj: Any, name: str, **fields: Any) -> bool:
+    def move(
+        self, obj: Any, name: str, *, actor: Any = None, reason: str = "", **fields: Any
+    ) -> bool:
         """Take a worker's step ``name`` with ``fields`` if ``obj``'s row is in a source state.
 
         One conditional UPDATE (``WHERE status IN sources``); ``obj`` is updated to match when it
         moved. False when the row was in another state (another worker got there first).
+
+        With a ``record``, the step is written to it with ``actor`` (None: the system, a worker)
+        and ``reason``, in the same transaction as the UPDATE. The record names the state the row
+        left, so each source is then its own conditional UPDATE (``WHERE status = source``), the
+        state ``obj`` was read in first: one statement as a rule, and still only one of two racing
+        workers moves the row.
         """
-        moved = self.move_all(type(obj)._default_manager.filter(pk=obj.pk), name, **fields)
+        transition = self.transitions[name]
+        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        if self.record is None:
+            moved = bool(self.move_all(rows, name, **fields))
+        else:
+            moved = self._move_recorded(obj, rows, transition, actor, reason, fields)
         if moved:
-            setattr(obj, self.state_field, self.transitions[name].target)
+            setattr(obj, self.state_field, transition.target)
             for key, value in fields.items():
                 setattr(obj, key, value)
-        return bool(moved)
+        return moved
+
+    def _move_recorded(
+        self,
+        obj: Any,
+        rows: Any,
+        transition: Transition,
+        actor: Any,
+        reason: str,
+        fields: dict[str, Any],
+    ) -> bool:
+        record = self.record
+        if record is None:
+            return False
+        current = self.state(obj)
+        sources = sorted(transition.sources, key=lambda source: (source != current, source))
+        for source in sources:
+            with transaction.atomic():
+                updated = rows.filter(**{self.state_field: source}).update(
+                    **{self.state_field: transition.target}, **fields
+                )
+                if updated:
+                    record._default_manager.create(
+                        **{
+                            record.subject_field: obj,
+                            "from_status": source,
+                            "to_status": transition.target,
+                            "actor": actor,
+                            "reason": reason.strip(),
+                        }
+                    )
+                    return True
+        return False
 
     def move_all(self, rows: Any, name: str, **fields: Any) -> int:
-        """Take a worker's step ``name`` for those of ``rows`` in a source state; how many moved."""
+        """Take a worker's step ``name`` for those of ``rows`` in a source state; how many moved.
+
+        Not for a machine with a ``record``: its steps are taken one row at a time (:meth:`move`).
+        """
+        if self.record is not None:
+            raise TypeError("A recorded machine moves one row at a time: use move().")
         transition = self.transitions[name]
         return rows.filter(**{f"{self.state_field}__in": transition.sources}).update(
             **{self.state_field: transition.target}, **fields

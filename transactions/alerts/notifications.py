@@ -1,65 +1,84 @@
-"""E-mails about alerts, through Django's mail backend (console in development)."""
+"""E-mails about alerts, through Django's mail backend (console in development).
+
+Each in its reader's language (``merchants.accounts.mail``): the explanation, the rule's name and
+every label are read under the recipient's language, not the language of whoever acted.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from merchants.models import Membership, Role
-
-
-def _staff_emails() -> list[str]:
-    User = get_user_model()
-    staff = User.objects.filter(is_active=True, is_staff=True).exclude(email="")
-    staff = staff.filter(
-        Q(is_superuser=True) | Q(groups__permissions__codename="review_alert")
-    ).distinct()
-    return sorted(staff.values_list("email", flat=True))
+from merchants.accounts.mail import Recipient, recipients_of, send_in_their_language
+from merchants.models import Role
 
 
-def _merchant_emails(merchant_id: int) -> list[str]:
-    owners = Membership.objects.filter(
-        merchant_id=merchant_id, role__in=[Role.OWNER, Role.STAFF], user__is_active=True
+def _staff() -> list[Recipient]:
+    staff = get_user_model().objects.filter(is_active=True, is_staff=True)
+    staff = staff.filter(Q(is_superuser=True) | Q(groups__permissions__codename="review_alert"))
+    return recipients_of(staff)
+
+
+def _merchant_people(merchant_id: int) -> list[Recipient]:
+    """The merchant's owners and staff: the people who can answer."""
+    people = get_user_model().objects.filter(
+        is_active=True,
+        membership__merchant_id=merchant_id,
+        membership__role__in=[Role.OWNER, Role.STAFF],
     )
-    return sorted({m.user.email for m in owners.select_related("user") if m.user.email})
+    return recipients_of(people)
 
 
 def new_serious_alerts(alerts: list[Any]) -> None:
     """One e-mail to compliance staff listing the new high-severity alerts of a run."""
-    recipients = _staff_emails()
+    recipients = _staff()
     if not alerts or not recipients:
         return
-    lines = [
-        f"#{a.pk} [{a.get_severity_display()}] {a.rule.name} · {a.merchant}: {a.explanation}"
-        for a in alerts
-    ]
-    send_mail(
-        subject=f"{len(alerts)} new high-severity alert(s)",
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=recipients,
-    )
+
+    def compose() -> tuple[str, str]:
+        subject = ngettext(
+            "%(count)d new high-severity alert", "%(count)d new high-severity alerts", len(alerts)
+        ) % {"count": len(alerts)}
+        lines = [
+            f"#{a.pk} [{a.get_severity_display()}] {a.rule.label} · {a.merchant}: "
+            f"{a.get_explanation_display()}"
+            for a in alerts
+        ]
+        return subject, "\n".join(lines)
+
+    send_in_their_language(recipients=recipients, compose=compose)
 
 
 def merchant_asked(alert: Any, question: str) -> None:
-    recipients = _merchant_emails(alert.merchant_id)
-    if recipients:
-        send_mail(
-            subject=f"Alert #{alert.pk} needs your answer / 预警 #{alert.pk} 需要您答复",
-            message=f"{alert.explanation}\n\n{question}\n\nAnswer in the portal: /merchant/alerts/{alert.pk}/",
-            from_email=None,
-            recipient_list=recipients,
-        )
+    def compose() -> tuple[str, str]:
+        subject = _("Alert #%(number)d needs your answer") % {"number": alert.pk}
+        body = _("%(explanation)s\n\n%(question)s\n\nAnswer in the portal: %(link)s") % {
+            "explanation": alert.get_explanation_display(),
+            "question": question,
+            "link": f"/merchant/alerts/{alert.pk}/",
+        }
+        return subject, body
+
+    send_in_their_language(recipients=_merchant_people(alert.merchant_id), compose=compose)
 
 
 def merchant_answered(alert: Any) -> None:
-    if alert.assignee and alert.assignee.email:
-        send_mail(
-            subject=f"The merchant answered alert #{alert.pk}",
-            message=f"{alert.merchant} answered alert #{alert.pk}: {alert.explanation}",
-            from_email=None,
-            recipient_list=[alert.assignee.email],
-        )
+    assignee = alert.assignee
+    if assignee is None or not assignee.email or not assignee.is_active:
+        return
+    recipients = recipients_of(get_user_model().objects.filter(pk=assignee.pk))
+
+    def compose() -> tuple[str, str]:
+        subject = _("The merchant answered alert #%(number)d") % {"number": alert.pk}
+        body = _("%(merchant)s answered alert #%(number)d: %(explanation)s") % {
+            "merchant": alert.merchant,
+            "number": alert.pk,
+            "explanation": alert.get_explanation_display(),
+        }
+        return subject, body
+
+    send_in_their_language(recipients=recipients, compose=compose)

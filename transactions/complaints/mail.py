@@ -1,6 +1,7 @@
 """E-mails about complaints, through Django's mail backend (console in development).
 
-Never the complainant's name or contact: these go to the merchant and to staff mailboxes.
+Never the complainant's name or contact: these go to the merchant and to staff mailboxes. Each in
+its reader's language (``merchants.accounts.mail``), with times in Beijing time.
 """
 
 from __future__ import annotations
@@ -8,72 +9,97 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from merchants.models import Membership, Role
+from merchants.accounts.mail import Recipient, recipients_of, send_in_their_language
+from merchants.models import Role
 
 
-def staff_emails() -> list[str]:
+def staff() -> list[Recipient]:
     """Everyone who handles complaints (and superusers)."""
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = get_user_model().objects.filter(is_active=True, is_staff=True)
     users = users.filter(
         Q(is_superuser=True)
         | Q(groups__permissions__codename="handle_complaint")
         | Q(user_permissions__codename="handle_complaint")
-    ).distinct()
-    return sorted(users.values_list("email", flat=True))
+    )
+    return recipients_of(users)
 
 
-def merchant_emails(merchant_id: int) -> list[str]:
+def merchant_people(merchant_id: int) -> list[Recipient]:
     """The merchant's owners and staff: the people who can answer."""
-    members = Membership.objects.filter(
-        merchant_id=merchant_id, role__in=[Role.OWNER, Role.STAFF], user__is_active=True
-    ).exclude(user__email="")
-    return sorted(set(members.values_list("user__email", flat=True)))
+    users = get_user_model().objects.filter(
+        is_active=True,
+        membership__merchant_id=merchant_id,
+        membership__role__in=[Role.OWNER, Role.STAFF],
+    )
+    return recipients_of(users)
+
+
+def _beijing(moment: Any) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def _summary(complaint: Any) -> str:
     report = complaint.report
-    return (
-        f"#{complaint.pk} {complaint.reason.name}: TID {report.tid}, RRN {report.rrn}, "
-        f"{report.amount} {report.currency}, {report.occurred_at:%Y-%m-%d %H:%M}"
-    )
+    return _(
+        "#%(number)d %(reason)s: TID %(tid)s, RRN %(rrn)s, %(amount)s %(currency)s, %(when)s"
+    ) % {
+        "number": complaint.pk,
+        "reason": _(complaint.reason.name),
+        "tid": report.tid,
+        "rrn": report.rrn,
+        "amount": report.amount,
+        "currency": report.currency,
+        "when": _beijing(report.occurred_at),
+    }
 
 
 def merchant_asked(complaint: Any, question: str) -> None:
-    recipients = merchant_emails(complaint.merchant_id)
-    if recipients:
-        send_mail(
-            subject=f"Complaint #{complaint.pk} needs your answer / 投诉 #{complaint.pk} 需要您答复",
-            message=(
-                f"{_summary(complaint)}\n\n{question}\n\n"
-                f"Answer by {complaint.due_at:%Y-%m-%d %H:%M} UTC in the portal: "
-                f"/merchant/complaints/{complaint.pk}/"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
+    def compose() -> tuple[str, str]:
+        subject = _("Complaint #%(number)d needs your answer") % {"number": complaint.pk}
+        body = _(
+            "%(summary)s\n\n%(question)s\n\nAnswer by %(due)s (Beijing time) in the portal: "
+            "%(link)s"
+        ) % {
+            "summary": _summary(complaint),
+            "question": question,
+            "due": _beijing(complaint.due_at),
+            "link": f"/merchant/complaints/{complaint.pk}/",
+        }
+        return subject, body
+
+    send_in_their_language(recipients=merchant_people(complaint.merchant_id), compose=compose)
 
 
 def merchant_answered(complaint: Any) -> None:
-    recipients = staff_emails()
-    if recipients:
-        send_mail(
-            subject=f"The merchant answered complaint #{complaint.pk}",
-            message=f"{complaint.merchant} answered: {_summary(complaint)}",
-            from_email=None,
-            recipient_list=recipients,
-        )
+    def compose() -> tuple[str, str]:
+        subject = _("The merchant answered complaint #%(number)d") % {"number": complaint.pk}
+        body = _("%(merchant)s answered: %(summary)s") % {
+            "merchant": complaint.merchant,
+            "summary": _summary(complaint),
+        }
+        return subject, body
+
+    send_in_their_language(recipients=staff(), compose=compose)
 
 
 def overdue(complaint: Any) -> None:
     """Tell staff and the merchant, separately (neither sees the other's addresses)."""
-    message = (
-        f"{_summary(complaint)}\n\nThe answer was due {complaint.due_at:%Y-%m-%d %H:%M} UTC "
-        f"and the complaint is still “{complaint.get_status_display()}”."
-    )
-    subject = f"Complaint #{complaint.pk} is overdue / 投诉 #{complaint.pk} 已逾期"
-    for recipients in (staff_emails(), merchant_emails(complaint.merchant_id)):
-        if recipients:
-            send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+
+    def compose() -> tuple[str, str]:
+        subject = _("Complaint #%(number)d is overdue") % {"number": complaint.pk}
+        body = _(
+            "%(summary)s\n\nThe answer was due %(due)s (Beijing time) and the complaint is still "
+            "“%(status)s”."
+        ) % {
+            "summary": _summary(complaint),
+            "due": _beijing(complaint.due_at),
+            "status": complaint.get_status_display(),
+        }
+        return subject, body
+
+    for recipients in (staff(), merchant_people(complaint.merchant_id)):
+        send_in_their_language(recipients=recipients, compose=compose)

@@ -5,7 +5,8 @@ The file is built in memory from the merchant's stored reports of one past day, 
 Celery task calls, so the merchant's *Reconciliation* pages, the admin and the alert queue show
 every kind of difference once: a report left out (reported but not settled), an amount 1.00 CNY
 off (amount mismatch), a line for a transaction never reported (settled but not reported) and a
-line sent twice (duplicate in file).
+line sent twice (duplicate in file). The other merchants' sales of that day are in the file too,
+all settled, as in an acquirer's real file (a merchant left out would be flagged as not in it).
 """
 
 from __future__ import annotations
@@ -130,6 +131,16 @@ def _settlement_csv(merchant: Merchant, day: date) -> bytes:
         if report is doubled:
             rows.append(_row(report, settled))
     rows.append(_unreported_row(doubled, day, settled))
+    # The acquirer's file covers every merchant it acquires: the others' sales of the day are in
+    # it, all settled (a merchant left out would be flagged as not in the file).
+    others = (
+        Report.objects.filter(type__in=SETTLED_TYPES, occurred_at__gte=start, occurred_at__lt=end)
+        .exclude(merchant=merchant)
+        .exclude(merchant__mid=None)
+        .select_related("merchant")
+        .order_by("occurred_at", "pk")
+    )
+    rows.extend(_row(report, settled, mid=report.merchant.mid) for report in others)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(MAPPING.values())
@@ -137,12 +148,14 @@ def _settlement_csv(merchant: Merchant, day: date) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _row(report: Report, settled: date, *, extra: Decimal = Decimal("0")) -> list[str]:
+def _row(
+    report: Report, settled: date, *, extra: Decimal = Decimal("0"), mid: str | None = None
+) -> list[str]:
     amount = report.amount + extra
     sign = -1 if report.type == "refund" else 1
     return [
         f"{settled:%Y%m%d}",
-        report.acquirer_mid,
+        mid or report.acquirer_mid,
         report.tid,
         report.rrn,
         report.trace_no,

@@ -100,6 +100,11 @@ class Complaint(models.Model):
     complainant_name = EncryptedTextField(_("complainant"), blank=True)
     complainant_phone = EncryptedTextField(_("complainant phone"), blank=True)
     complainant_email = EncryptedTextField(_("complainant e-mail"), blank=True)
+    # The language of the page the cardholder gave the contact on, the one to write to them in
+    # (empty: recorded by staff, the portal's default language).
+    complainant_language = models.CharField(
+        _("complainant's language"), max_length=10, blank=True, default=""
+    )
     status = models.CharField(
         _("status"),
         max_length=20,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from merchants.models import Merchant, Terminal
+from portal.common.transitions import TransitionRecord
 from transactions.models.audit import RunStatus
 from transactions.models.report import Report
 
@@ -133,12 +134,36 @@ class SettlementFile(models.Model):
         return self.status in (FileStatus.DONE, FileStatus.FAILED)
 
 
+class SettlementFileTransition(TransitionRecord):
+    """One status change of a settlement file: from, to, who (None: a worker) and why."""
+
+    subject_field = "file"
+
+    file = models.ForeignKey(
+        SettlementFile,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("settlement file"),
+    )
+    from_status = models.CharField(_("from"), max_length=12, choices=FileStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=FileStatus.choices)
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("settlement file step")
+        verbose_name_plural = _("settlement file steps")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.from_status} → {self.to_status}"
+
+
 class Outcome(models.TextChoices):
     MATCHED = "matched", _("Matched")
     AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
     REPORTED_NOT_SETTLED = "reported_not_settled", _("Reported but not settled")
     SETTLED_NOT_REPORTED = "settled_not_reported", _("Settled but not reported")
     DUPLICATE_IN_FILE = "duplicate_in_file", _("Duplicate in file")
+    # Of a merchant and day, not a line: reports that day and no line in the acquirer's file.
+    MERCHANT_NOT_IN_FILE = "merchant_not_in_file", _("Merchant not in the file")
 
 
 class SettlementLine(models.Model):
@@ -277,6 +302,11 @@ class ReconciliationRun(models.Model):
     reported_not_settled = models.PositiveIntegerField(_("reported but not settled"), default=0)
     settled_not_reported = models.PositiveIntegerField(_("settled but not reported"), default=0)
     duplicate_in_file = models.PositiveIntegerField(_("duplicate in file"), default=0)
+    merchant_not_in_file = models.PositiveIntegerField(
+        _("merchant days not in the file"),
+        default=0,
+        help_text=_("Merchants with reports on one of the file's days and no line in it."),
+    )
     alerts_created = models.PositiveIntegerField(_("alerts created"), default=0)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -298,6 +328,7 @@ class ReconciliationRun(models.Model):
             + self.reported_not_settled
             + self.settled_not_reported
             + self.duplicate_in_file
+            + self.merchant_not_in_file
         )
 
 

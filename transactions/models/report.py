@@ -175,6 +175,8 @@ class Report(models.Model):
                 condition=~models.Q(masked_pan=""),
                 name="report_merchant_last4",
             ),
+            # search by the RRN's last 4 or 6 digits (both through the last 4: filters._rrn_end_q).
+            models.Index(models.F("merchant"), Right("rrn", 4), name="report_merchant_rrn4"),
         ]
 
     def __str__(self) -> str:

@@ -16,13 +16,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.common.admin import ReadOnlyAdmin, TrailAdmin
+from portal.common.admin import ReadOnlyAdmin, ReadOnlyInline, TrailAdmin
+from portal.common.admin_actions import reason_page
 from portal.common.exports import stream_csv
 from transactions.models import (
     Acquirer,
     ReconciliationItem,
     ReconciliationRun,
     SettlementFile,
+    SettlementFileTransition,
     SettlementLineError,
 )
 from transactions.reconciliation import results
@@ -71,6 +73,19 @@ class LineErrorInline(admin.TabularInline):
         return super().get_queryset(request).order_by("line_no")
 
 
+class SettlementFileTransitionInline(ReadOnlyInline):
+    model = SettlementFileTransition
+    fields = readonly_fields = ("created_at", "from_status", "to_status", "by", "reason")
+    verbose_name_plural = gettext_lazy("Trail")
+
+    @admin.display(description=gettext_lazy("by"))
+    def by(self, step: SettlementFileTransition) -> str:
+        return str(step.actor) if step.actor_id else _("the system (a worker)")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("actor")
+
+
 @admin.register(SettlementFile)
 class SettlementFileAdmin(admin.ModelAdmin):
     list_display = (
@@ -101,7 +116,7 @@ class SettlementFileAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     )
-    inlines = (LineErrorInline,)
+    inlines = (SettlementFileTransitionInline, LineErrorInline)
     actions = ("retry",)
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
@@ -150,10 +165,20 @@ class SettlementFileAdmin(admin.ModelAdmin):
     @admin.action(
         description=gettext_lazy("Retry the selected failed files"), permissions=["retry"]
     )
-    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Asks for the reason first; it is recorded in each file's trail with who retried it."""
+        reason = request.POST.get("reason", "").strip()
+        if not (request.POST.get("apply") and reason):
+            asked = bool(request.POST.get("apply"))
+            label = _("Retry the selected failed files")
+            return reason_page(
+                self, request, queryset, label, "retry", asked=asked, shown_to_merchant=False
+            )
         for settlement in queryset.order_by("pk"):
             try:
-                how = settlement_file_retry(settlement=settlement)
+                how = settlement_file_retry(
+                    settlement=settlement, actor=request.user, reason=reason
+                )
             except ValidationError as exc:
                 messages.error(request, f"{settlement}: {' '.join(exc.messages)}")
                 continue
@@ -162,6 +187,7 @@ class SettlementFileAdmin(admin.ModelAdmin):
             else:
                 text = _("%(file)s: queued to be reconciled again from its stored lines.")
             messages.success(request, text % {"file": settlement})
+        return None
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -184,6 +210,7 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
         "reported_not_settled",
         "settled_not_reported",
         "duplicate_in_file",
+        "merchant_not_in_file",
         "alerts_created",
         "duration_ms",
         "started_at",

@@ -1,10 +1,12 @@
 """Differences that deserve a reviewer become alerts in the audits' review workflow.
 
-Two rules, ``recon_missing_report`` (settled but never reported) and ``recon_amount_mismatch``.
+Three rules, ``recon_missing_report`` (settled but never reported), ``recon_amount_mismatch`` and
+``recon_merchant_not_in_file`` (a merchant with reports on one of the file's days and no line).
 They are AuditRule rows (severity and on/off editable in admin like any rule) created here with
 get_or_create, but not RuleSpec modules in the audit REGISTRY: a RuleSpec finds things in a
 window of received reports, while these come from a settlement file, so the audit runner must not
-run them. Fingerprinted by file and line: reconciling a file again raises nothing twice.
+run them. Fingerprinted by file and line (by file, merchant and day for a merchant not in the
+file): reconciling a file again raises nothing twice.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ RULES = {
         gettext_noop("Settled amount differs from the report"),
         gettext_noop("The acquirer settled another amount than the merchant reported."),
         Severity.MEDIUM,
+    ),
+    Outcome.MERCHANT_NOT_IN_FILE: (
+        "recon_merchant_not_in_file",
+        gettext_noop("Merchant not in the settlement file"),
+        gettext_noop(
+            "The merchant reported transactions on a day of the acquirer's settlement file, and "
+            "the file has no line of the merchant: they were not settled."
+        ),
+        Severity.HIGH,
     ),
 }
 
@@ -76,6 +87,8 @@ def recon_alerts(*, run: ReconciliationRun) -> int:
 
 def _finding(file_id: int, file_name: str, item: dict[str, Any]) -> Finding:
     # A message and its values, like the audit rules' findings: each reader gets their language.
+    if item["kind"] == Outcome.MERCHANT_NOT_IN_FILE:
+        return _not_in_file(file_id, file_name, item)
     params = {
         "file": file_name,
         "line": item["line_no"],
@@ -104,6 +117,24 @@ def _finding(file_id: int, file_name: str, item: dict[str, Any]) -> Finding:
         params=params,
         report_ids=[item["report_id"]] if item["report_id"] else [],
         terminal_id=item["line__terminal_id"],
+    )
+
+
+def _not_in_file(file_id: int, file_name: str, item: dict[str, Any]) -> Finding:
+    return Finding(
+        key=f"file{file_id}:merchant{item['merchant_id']}:{item['day'].isoformat()}",
+        merchant_id=item["merchant_id"],
+        message=gettext_noop(
+            "Settlement file %(file)s has no line of the merchant for %(day)s, although it "
+            "reported %(amount)s that day: not settled."
+        ),
+        params={
+            "file": file_name,
+            "day": item["day"].isoformat(),
+            "amount": money(item["reported_amount"] or 0),
+        },
+        report_ids=[],
+        terminal_id=None,
     )
 
 

@@ -71,8 +71,13 @@ def settlement_file_import(*, file_id: int) -> SettlementFile:
         settlement = SettlementFile.objects.select_related("acquirer", "merchant").get(pk=file_id)
         if not claimed:
             return settlement
-        fields = {"processed_rows": 0, "error": ""}
-        if not file_move(settlement, "start_import", **fields):
+        again = settlement.status == FileStatus.IMPORTING
+        reason = (
+            _("Import started again (the last one was left unfinished).")
+            if again
+            else _("Import started.")
+        )
+        if not file_move(settlement, "start_import", reason=reason, processed_rows=0, error=""):
             if settlement.status in (FileStatus.IMPORTED, FileStatus.DONE) and settlement.file:
                 discard_upload(settlement)  # a worker stopped between storing and deleting
             return settlement
@@ -87,7 +92,13 @@ def _import_claimed(settlement: SettlementFile) -> SettlementFile:
         # Refused as a whole: nothing is kept, not even the bytes (they may hold card numbers).
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         _clear(settlement)
-        file_move(settlement, "fail", error=message, finished_at=timezone.now())
+        file_move(
+            settlement,
+            "fail",
+            reason=_("Refused as a whole: %(message)s") % {"message": message},
+            error=message,
+            finished_at=timezone.now(),
+        )
         discard_upload(settlement)
         return settlement
     except Exception:
@@ -96,11 +107,19 @@ def _import_claimed(settlement: SettlementFile) -> SettlementFile:
         log.exception("settlement file %s: the import stopped", settlement.pk)
         _clear(settlement)
         message = _("The import stopped unexpectedly; staff can retry it.")
-        file_move(settlement, "fail", error=message, finished_at=timezone.now())
+        file_move(
+            settlement,
+            "fail",
+            reason=_("The import stopped unexpectedly (see the worker's log)."),
+            error=message,
+            finished_at=timezone.now(),
+        )
         raise
     file_move(
         settlement,
         "imported",
+        reason=_("Imported: %(lines)d lines, %(errors)d rows with errors.")
+        % {"lines": lines, "errors": errors},
         line_count=lines,
         error_count=errors,
         total_rows=lines + errors,

@@ -15,7 +15,9 @@ compatible type that no line of the same ledger settles yet: see ``clauses``):
 5. tolerant: same terminal, amount within the acquirer's tolerance, time within its window;
    a line and a report are paired when each is the other's closest candidate (a few rounds);
 6. what is left is settled but not reported; reports of the file's merchants on the file's days
-   that no line of the same ledger settles are reported but not settled.
+   that no line of the same ledger settles are reported but not settled (for the acquirer's
+   file: of every merchant with reports on those days, and a merchant day without any line in
+   the file is flagged as not in it, see ``absent``).
 Each pass inserts its decisions as outcome rows (``SettlementLineOutcome``); the lines are never
 written again. Passes 1–2 read the file's lines; the lines they leave open (a few per cent of a
 large file) are then copied into a temporary table that the later passes read and shrink.
@@ -42,6 +44,7 @@ from portal.common.database import (
     time_distance,
 )
 from transactions.models import Outcome, ReconciliationItem, ReconciliationTotal, SettlementFile
+from transactions.reconciliation.absent import flag_merchants_not_in_file, merchant_days
 from transactions.reconciliation.clauses import (
     COMPATIBLE,
     OPEN,
@@ -137,6 +140,7 @@ def match_file(*, file: SettlementFile, run_id: int) -> None:
             _items(cursor, params)
         with _step("totals"):
             _totals(cursor, params)
+            flag_merchants_not_in_file(cursor, params)
 
 
 @contextmanager
@@ -288,10 +292,7 @@ def _items(cursor: Any, params: dict[str, Any]) -> None:
         cursor.execute("SET LOCAL enable_nestloop = off")
     cursor.execute(
         f"""
-        WITH d AS (
-            SELECT DISTINCT merchant_id, day, day_start, day_end FROM {L}
-            WHERE file_id = %(file)s AND merchant_id IS NOT NULL
-        )
+        WITH d AS ({merchant_days(params)})
         INSERT INTO {ITEM} ({columns})
         SELECT %(run)s, '{Outcome.REPORTED_NOT_SETTLED}', r.merchant_id, d.day, NULL, NULL, r.id,
                r.tid, r.rrn, NULL, r.amount

@@ -42,6 +42,7 @@ COUNTED = (
     "reported_not_settled",
     "settled_not_reported",
     "duplicate_in_file",
+    "merchant_not_in_file",
 )
 UNFINISHED = (
     FileStatus.QUEUED,
@@ -125,7 +126,11 @@ def reconciliation_run(*, file_id: int, trigger: str) -> ReconciliationRun | Non
             .filter(pk=file_id, status__in=FILE_FLOW["start_reconcile"].sources)
             .first()
         )
-        if settlement is None or not file_move(settlement, "start_reconcile"):
+        if settlement is None or not file_move(
+            settlement,
+            "start_reconcile",
+            reason=_("Reconciliation started (%(trigger)s).") % {"trigger": trigger[:100]},
+        ):
             return None
         # Runs a killed worker of an earlier version left "running" (this one commits none).
         RUN_FLOW.move_all(settlement.runs.all(), "fail", error=_("The worker running it was lost."))
@@ -138,12 +143,25 @@ def reconciliation_run(*, file_id: int, trigger: str) -> ReconciliationRun | Non
             RUN_FLOW.apply(run, "fail")
             run.error = str(exc)[:2000]
             _finish(run, started)
-            file_move(settlement, "fail", error=str(exc)[:2000], finished_at=timezone.now())
+            file_move(
+                settlement,
+                "fail",
+                reason=_("Reconciliation run #%(run)d failed: %(error)s")
+                % {"run": run.pk, "error": str(exc)[:500]},
+                error=str(exc)[:2000],
+                finished_at=timezone.now(),
+            )
             failure: Exception | None = exc
         else:
             RUN_FLOW.apply(run, "done")
             _finish(run, started)
-            file_move(settlement, "reconciled", finished_at=timezone.now())
+            file_move(
+                settlement,
+                "reconciled",
+                reason=_("Reconciled by run #%(run)d: %(differences)d differences.")
+                % {"run": run.pk, "differences": run.differences},
+                finished_at=timezone.now(),
+            )
             _announce(run)
             failure = None
     if failure is not None:
@@ -225,12 +243,14 @@ def settlement_files_stalled(*, now: datetime | None = None) -> list[int]:
     )
 
 
-def settlement_file_retry(*, settlement: SettlementFile) -> str:
-    """Send a failed file through again; returns how (``import`` or ``reconcile``).
+def settlement_file_retry(*, settlement: SettlementFile, actor: Any, reason: str) -> str:
+    """Send a failed file through again, for ``actor`` and ``reason`` (both recorded); returns
+    how (``import`` or ``reconcile``).
 
     From its bytes when they are still stored (the import stopped for another reason than the
     file); else, when its lines are stored (the run failed), from them. A file refused as a whole
     kept nothing to retry from: it is to be uploaded again (it no longer counts as imported).
+    Refused without a reason, or for a user without the permission to upload settlement files.
     """
     if settlement.status != FileStatus.FAILED:
         raise ValidationError(_("Only a failed file can be retried."))
@@ -245,14 +265,24 @@ def settlement_file_retry(*, settlement: SettlementFile) -> str:
                 "content deleted. Correct the cause and upload the file again."
             )
         )
+
+    def clear(file: SettlementFile, _transition: Any) -> None:
+        file.error = ""
+        file.finished_at = None
+
     try:
         with transaction.atomic():
-            moved = file_move(settlement, step, error="", finished_at=None)
+            FILE_FLOW.step(
+                settlement,
+                step,
+                actor=actor,
+                reason=reason,
+                prepare=clear,
+                update_fields=["status", "error", "finished_at"],
+            )
     except IntegrityError as exc:
         raise ValidationError(
             _("The same file was uploaded again since it failed: that upload is the one to use.")
         ) from exc
-    if not moved:
-        raise ValidationError(_("Only a failed file can be retried."))
     enqueue_on_commit("transactions.tasks.import_settlement_file", settlement.pk)
     return how

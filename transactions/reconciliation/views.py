@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from merchants.members.access import merchant_required
 from merchants.models import Merchant
 from portal.common.exports import stream_csv
-from transactions.models import ReconciliationRun, SettlementFile
+from transactions.models import Outcome, ReconciliationRun, SettlementFile
 from transactions.reconciliation import results
 from transactions.reconciliation.forms import SettlementUploadForm
 from transactions.reconciliation.services import settlement_file_create
@@ -87,9 +87,11 @@ def recon_file_errors(request: HttpRequest, pk: int) -> HttpResponse:
 def recon_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = _own_run(request, pk)
     merchant = _merchant(request)
+    days = results.totals_by_day(run, merchant)
     context = {
         "run": run,
-        "days": results.totals_by_day(run, merchant),
+        "days": days,
+        "not_in_file": sum(1 for day in days if day.count(Outcome.MERCHANT_NOT_IN_FILE)),
         "items": results.differences(run, merchant)[:ROWS_SHOWN],
     }
     return render(request, "transactions/recon_run.html", context)

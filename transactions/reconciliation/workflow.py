@@ -9,17 +9,24 @@ again from nothing by whoever next holds the file's import claim (``start_import
 the file as it was before; ``reconciling`` is seen committed only if an older version of this code
 was killed mid-run, and such a file may be reconciled again. ``retry`` (from the bytes) and
 ``retry_reconcile`` (from the stored lines) are staff's way back from ``failed``.
+
+Every change is recorded (``SettlementFileTransition``): a worker's with no actor and the reason
+the worker gives (what it found), staff's retry with who and the reason they typed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from portal.common.statemachine import StateMachine, Transition
-from transactions.models import FileStatus, RunStatus, SettlementFile
+from transactions.models import FileStatus, RunStatus, SettlementFile, SettlementFileTransition
 
 S = FileStatus
-# Workers' steps: nobody sees their labels but a developer reading a refusal.
+RETRY_PERMISSION = "transactions.add_settlementfile"
+# Workers' steps: nobody sees their labels but a developer reading a refusal. The two retries are
+# staff's, with a reason.
 FILE_FLOW = StateMachine(
     [
         Transition("start_import", "start import", frozenset({S.QUEUED, S.IMPORTING}), S.IMPORTING),
@@ -32,9 +39,24 @@ FILE_FLOW = StateMachine(
         ),
         Transition("reconciled", "finish reconciling", frozenset({S.RECONCILING}), S.DONE),
         Transition("fail", "fail", frozenset({S.IMPORTING, S.RECONCILING}), S.FAILED),
-        Transition("retry", "retry", frozenset({S.FAILED}), S.QUEUED),
-        Transition("retry_reconcile", "retry reconciling", frozenset({S.FAILED}), S.IMPORTED),
-    ]
+        Transition(
+            "retry",
+            _("Retry"),
+            frozenset({S.FAILED}),
+            S.QUEUED,
+            permission=RETRY_PERMISSION,
+            reason_required=True,
+        ),
+        Transition(
+            "retry_reconcile",
+            _("Retry reconciling"),
+            frozenset({S.FAILED}),
+            S.IMPORTED,
+            permission=RETRY_PERMISSION,
+            reason_required=True,
+        ),
+    ],
+    record=SettlementFileTransition,
 )
 
 # A run is created running and ends done or failed in the same transaction, its file locked.
@@ -46,6 +68,7 @@ RUN_FLOW = StateMachine(
 )
 
 
-def file_move(file: SettlementFile, name: str, **fields: Any) -> bool:
-    """Take step ``name`` if the file is in one of its source states; False if it was not."""
-    return FILE_FLOW.move(file, name, **fields)
+def file_move(file: SettlementFile, name: str, *, reason: str, **fields: Any) -> bool:
+    """Take a worker's step ``name`` if the file is in one of its source states, recorded with
+    ``reason``; False if it was not."""
+    return FILE_FLOW.move(file, name, reason=reason, **fields)

@@ -4,6 +4,7 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from merchants.accounts.mail import preferences_set
 from merchants.models import Role
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 from tests.transactions.alert_factories import AlertFactory
@@ -32,13 +33,15 @@ def _audit_committed(capture):
 def test_staff_get_one_email_listing_the_new_high_severity_alerts_of_a_run(
     reviewer, lead, mailoutbox, django_capture_on_commit_callbacks
 ):
+    for user in (reviewer, lead):
+        preferences_set(user=user, language="en")
     only_rule("mcc_jump")
     for _ in range(2):
         plant(reporting_terminal(), mcc="5812")
     _audit_committed(django_capture_on_commit_callbacks)
     [mail] = mailoutbox
     assert sorted(mail.to) == sorted([reviewer.email, lead.email])
-    assert mail.subject == "2 new high-severity alert(s)"
+    assert mail.subject == "2 new high-severity alerts"
     assert mail.body.count("MCC jumping") == 2 and "5812" in mail.body
 
 
@@ -179,6 +182,7 @@ def test_a_mail_server_that_is_down_does_not_fail_the_audit(
 def test_a_run_split_into_parts_makes_one_email(
     reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
+    preferences_set(user=reviewer, language="en")
     only_rule("mcc_jump")
     for _ in range(3):
         plant(reporting_terminal(), mcc="5812")
@@ -186,7 +190,7 @@ def test_a_run_split_into_parts_makes_one_email(
         run = audit(merchants_per_part=1)
     assert run.parts_total >= 3
     [mail] = mailoutbox
-    assert mail.subject == "3 new high-severity alert(s)"
+    assert mail.subject == "3 new high-severity alerts"
 
 
 def test_critical_alerts_are_emailed_too(reviewer, mailoutbox, django_capture_on_commit_callbacks):

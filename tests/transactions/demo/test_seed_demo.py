@@ -99,18 +99,22 @@ def test_seed_demo_reconciles_a_settlement_file_with_one_of_each_difference():
     shanghai = Merchant.objects.get(memberships__user__username="shop-sh")
     line = run.file.lines.order_by("line_no").first()
     start, end = day_bounds(line.day)
-    reported = Report.objects.filter(
-        merchant=shanghai, type__in=SETTLED_TYPES, occurred_at__gte=start, occurred_at__lt=end
-    ).count()
+    day_reports = Report.objects.filter(
+        type__in=SETTLED_TYPES, occurred_at__gte=start, occurred_at__lt=end
+    )
+    reported = day_reports.filter(merchant=shanghai).count()
+    # The acquirer's file has the other merchants' sales of the day too, all settled.
+    others = day_reports.exclude(merchant=shanghai).count()
     assert run.file.status == FileStatus.DONE and run.file.uploaded_by.username == "lead"
-    assert run.file.error_count == 0 and run.file.line_count == reported + 1
+    assert run.file.error_count == 0 and run.file.line_count == reported + 1 + others
     assert (
         run.matched,
         run.amount_mismatch,
         run.reported_not_settled,
         run.settled_not_reported,
         run.duplicate_in_file,
-    ) == (reported - 2, 1, 1, 1, 1)
+        run.merchant_not_in_file,
+    ) == (reported - 2 + others, 1, 1, 1, 1, 0)
 
 
 def test_seed_demo_raises_the_reconciliation_alerts_at_shop_sh():
@@ -142,7 +146,7 @@ def test_shop_sh_sees_the_demo_reconciliation_and_its_differences(client):
     page = client.get(reverse("transactions:recon_run", args=[run.pk]))
     assert page.status_code == 200
     kinds = {item.kind for item in page.context["items"]}
-    assert kinds == set(Outcome.values) - {Outcome.MATCHED}
+    assert kinds == set(Outcome.values) - {Outcome.MATCHED, Outcome.MERCHANT_NOT_IN_FILE}
     assert UNREPORTED_RRN in page.content.decode()
 
 

@@ -33,6 +33,10 @@ from transactions.reconciliation.services import settlement_file_retry
 pytestmark = pytest.mark.django_db
 
 
+def lead():
+    return StaffFactory(groups=["compliance lead"])
+
+
 @pytest.fixture
 def report():
     return plant(reporting_terminal(), at=shanghai(2, 10), rrn="331200000001")
@@ -171,6 +175,6 @@ def test_a_failed_file_uploaded_again_since_is_not_retried(report, acquirer, mon
     upload([], content=content, acquirer=acquirer, name="again.csv")
     failed.refresh_from_db()
     with pytest.raises(ValidationError, match="uploaded again since"):
-        settlement_file_retry(settlement=failed)
+        settlement_file_retry(settlement=failed, actor=lead(), reason="the disk was full")
     failed.refresh_from_db()
     assert failed.status == FileStatus.FAILED

@@ -93,13 +93,23 @@ def test_a_report_nobody_settled_is_reported_not_settled():
     assert (item.report_id, item.merchant_id) == (planted[3].pk, terminal.merchant_id)
 
 
-def test_reports_of_other_days_and_merchants_are_out_of_scope():
+def test_reports_of_other_days_are_out_of_scope():
     terminal = reporting_terminal()
     other = reporting_terminal()
     planted = reports(terminal, 2)
     plant(terminal, at=shanghai(5, 10), rrn="331200009999")
-    plant(other, at=shanghai(2, 10), rrn="331200008888")
+    plant(other, at=shanghai(5, 10), rrn="331200008888")
     run = reconcile([line_for(r) for r in planted])
+    assert counts(run) == {**NONE, "matched": 2}
+
+
+def test_other_merchants_are_out_of_a_merchants_own_uploads_scope():
+    # The acquirer's file covers every merchant of its days (test_merchant_not_in_file.py).
+    terminal = reporting_terminal()
+    other = reporting_terminal()
+    planted = reports(terminal, 2)
+    plant(other, at=shanghai(2, 10), rrn="331200008888")
+    run = reconcile([line_for(r) for r in planted], merchant=terminal.merchant)
     assert counts(run) == {**NONE, "matched": 2}
 
 
@@ -227,8 +237,11 @@ def test_a_large_files_scan_of_its_days_finds_the_same_differences(monkeypatch):
     other = reporting_terminal()
     planted = reports(terminal, 4)
     plant(terminal, at=shanghai(5, 10), rrn="331200009999")  # another day
-    plant(other, at=shanghai(2, 10), rrn="331200008888")  # another merchant
+    absent = plant(other, at=shanghai(2, 10), rrn="331200008888")  # a merchant not in the file
     run = reconcile([line_for(r) for r in planted[:3]])
-    assert counts(run) == {**NONE, "matched": 3, "reported_not_settled": 1}
-    item = ReconciliationItem.objects.get(run=run)
-    assert (item.report_id, item.merchant_id) == (planted[3].pk, terminal.merchant_id)
+    assert counts(run) == {**NONE, "matched": 3, "reported_not_settled": 2}
+    assert run.merchant_not_in_file == 1
+    items = ReconciliationItem.objects.filter(run=run, kind="reported_not_settled")
+    assert sorted(items.values_list("report_id", "merchant_id")) == sorted(
+        [(planted[3].pk, terminal.merchant_id), (absent.pk, other.merchant_id)]
+    )

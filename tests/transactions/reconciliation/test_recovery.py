@@ -41,6 +41,10 @@ from transactions.tasks import import_settlement_file, reconcile_pending_files
 pytestmark = pytest.mark.django_db
 
 
+def lead():
+    return StaffFactory(groups=["compliance lead"])
+
+
 @pytest.fixture
 def report():
     return plant(reporting_terminal(), at=shanghai(2, 10), rrn="331200000001")
@@ -60,7 +64,7 @@ def aged(settlement: SettlementFile, status: str) -> SettlementFile:
 
 def left_importing(settlement: SettlementFile) -> None:
     """What a worker killed mid-file leaves: the file importing, some of its rows stored."""
-    assert file_move(settlement, "start_import")
+    assert file_move(settlement, "start_import", reason="test")
     SettlementLine.objects.create(
         file=settlement, line_no=2, settlement_date=shanghai(2, 0).date(), mid="8" * 15,
         tid="1" * 8, rrn="1", amount=1, day=shanghai(2, 0).date(), day_start=timezone.now(),
@@ -116,7 +120,10 @@ def test_a_failed_import_retried_from_its_bytes_finishes(
             settlement_file_import(file_id=settlement.pk)
     settlement.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        assert settlement_file_retry(settlement=settlement) == "import"
+        assert (
+            settlement_file_retry(settlement=settlement, actor=lead(), reason="the disk was full")
+            == "import"
+        )
     settlement.refresh_from_db()
     assert settlement.status == FileStatus.DONE and settlement.error == ""
     assert settlement.runs.get().matched == 1
@@ -129,13 +136,13 @@ def test_a_file_refused_as_a_whole_cannot_be_retried_and_says_why(report):
     settlement.refresh_from_db()
     assert settlement.status == FileStatus.FAILED and not settlement.file
     with pytest.raises(ValidationError, match="upload the file again"):
-        settlement_file_retry(settlement=settlement)
+        settlement_file_retry(settlement=settlement, actor=lead(), reason="the disk was full")
 
 
 def test_only_a_failed_file_can_be_retried(report):
     settlement = two_lines(report)
     with pytest.raises(ValidationError, match="Only a failed file"):
-        settlement_file_retry(settlement=settlement)
+        settlement_file_retry(settlement=settlement, actor=lead(), reason="the disk was full")
 
 
 def test_a_killed_run_leaves_the_file_imported_and_no_run_behind(report, monkeypatch):
@@ -167,7 +174,10 @@ def test_a_run_that_raises_is_recorded_failed_and_retried_from_the_stored_lines(
     assert (settlement.status, failed.status) == (FileStatus.FAILED, RunStatus.FAILED)
     assert not ReconciliationItem.objects.exists()  # rolled back with the run's savepoint
     with django_capture_on_commit_callbacks(execute=True):
-        assert settlement_file_retry(settlement=settlement) == "reconcile"
+        assert (
+            settlement_file_retry(settlement=settlement, actor=lead(), reason="the disk was full")
+            == "reconcile"
+        )
     settlement.refresh_from_db()
     assert settlement.status == FileStatus.DONE
     assert settlement.runs.get(status=RunStatus.DONE).matched == 1
@@ -209,15 +219,22 @@ def test_beat_finishes_a_file_an_older_worker_left_reconciling(report):
 
 def test_a_lead_retries_failed_files_in_admin(report, client, django_capture_on_commit_callbacks):
     kept = two_lines(report)
-    file_move(kept, "start_import")
-    file_move(kept, "fail", error="The import stopped unexpectedly; staff can retry it.")
+    file_move(kept, "start_import", reason="test")
+    file_move(
+        kept, "fail", reason="test", error="The import stopped unexpectedly; staff can retry it."
+    )
     refused = upload([], content=b"\xef\xbb\xbfnot,the,header\n1,2,3\n")
     settlement_file_import(file_id=refused.pk)
     client.force_login(StaffFactory(groups=["compliance lead"]))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:transactions_settlementfile_changelist"),
-            {"action": "retry", "_selected_action": [kept.pk, refused.pk]},
+            {
+                "action": "retry",
+                "_selected_action": [kept.pk, refused.pk],
+                "apply": "1",
+                "reason": "the worker's disk was full",
+            },
             follow=True,
         )
     messages = [str(m) for m in response.context["messages"]]
@@ -229,11 +246,13 @@ def test_a_lead_retries_failed_files_in_admin(report, client, django_capture_on_
 
 def test_a_reviewer_cannot_retry(report, client):
     settlement = two_lines(report)
-    file_move(settlement, "start_import")
-    file_move(settlement, "fail", error="stopped")
+    file_move(settlement, "start_import", reason="test")
+    file_move(settlement, "fail", reason="test", error="stopped")
     client.force_login(StaffFactory(groups=["compliance reviewer"]))
     url = reverse("admin:transactions_settlementfile_changelist")
     assert client.get(url).context["action_form"] is None  # no action offered
-    client.post(url, {"action": "retry", "_selected_action": [settlement.pk]})
+    client.post(
+        url, {"action": "retry", "_selected_action": [settlement.pk], "apply": "1", "reason": "x"}
+    )
     settlement.refresh_from_db()
     assert settlement.status == FileStatus.FAILED

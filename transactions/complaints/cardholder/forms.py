@@ -167,8 +167,11 @@ class ContactForm(RefusesCardNumbers):
             self.add_error("phone", _("Give a mobile phone number or an e-mail address."))
         return data
 
-    def contact(self) -> Contact:
-        return Contact(phone=self.cleaned_data["phone"], email=self.cleaned_data["email"])
+    def contact(self, *, language: str) -> Contact:
+        """Where to write, and in which language (the page's, where the cardholder filled it)."""
+        return Contact(
+            phone=self.cleaned_data["phone"], email=self.cleaned_data["email"], language=language
+        )
 
 
 class ComplaintForm(RefusesCardNumbers):

@@ -30,6 +30,8 @@ MAX_TRIES = 5
 class Contact:
     phone: str = ""
     email: str = ""
+    # The language of the page the cardholder gave the contact on: the one we write to them in.
+    language: str = ""
 
     @property
     def key(self) -> str:
@@ -51,13 +53,15 @@ def proof_send(*, report: Report, contact: Contact) -> str:
     """Send a fresh code to ``contact`` (e-mail first, else SMS); return the ticket to redeem it."""
     code = f"{secrets.randbelow(10**6):06d}"
     ticket = secrets.token_urlsafe(16)
-    sealed = crypto.encrypt(json.dumps({"phone": contact.phone, "email": contact.email}))
+    sealed = crypto.encrypt(
+        json.dumps({"phone": contact.phone, "email": contact.email, "language": contact.language})
+    )
     cache.set(
         _cache_key(ticket),
         {"code": _digest(ticket, code), "report": report.pk, "contact": sealed, "tries": 0},
         timeout=CODE_TTL,
     )
-    mail.proof_code(phone=contact.phone, email=contact.email, code=code)
+    mail.proof_code(phone=contact.phone, email=contact.email, code=code, language=contact.language)
     return ticket
 
 

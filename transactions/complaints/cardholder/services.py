@@ -159,6 +159,7 @@ def cardholder_complaint_submit(
         complainant_name="",
         complainant_phone=contact.phone,
         complainant_email=contact.email,
+        complainant_language=contact.language,
         files=files,
         actor=None,
         channel=ComplaintChannel.CARDHOLDER,
@@ -172,6 +173,7 @@ def cardholder_complaint_submit(
             code=code,
             link=f"{link_base}{code}/",
             number=number,
+            language=contact.language,
         ),
         robust=True,
     )

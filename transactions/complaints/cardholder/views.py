@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -103,7 +104,9 @@ def complain(request: HttpRequest, token: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             ticket = complaint_proof_request(
-                report=report, contact=form.contact(), address=_address(request)
+                report=report,
+                contact=form.contact(language=translation.get_language()),
+                address=_address(request),
             )
         except Throttled:
             return _too_many(request)
