@@ -27,8 +27,10 @@ from transactions.models import (
     AlertStatus,
     AuditRule,
     AuditRun,
+    RuleVersion,
     Severity,
 )
+from transactions.rules.grouping import merged_explain
 
 # How long a reviewer has, by severity.
 REVIEW_DAYS: dict[str, int] = {
@@ -40,14 +42,20 @@ REVIEW_DAYS: dict[str, int] = {
 
 
 def alerts_from_findings(
-    *, rule: AuditRule, findings: Sequence[Finding], run: AuditRun | None
+    *,
+    rule: AuditRule,
+    findings: Sequence[Finding],
+    run: AuditRun | None,
+    rule_version: RuleVersion | None = None,
+    shadow: bool = False,
 ) -> tuple[int, int]:
     """Raise an alert per new finding and attach reports to known ones; returns (created, updated).
 
     Keyed by fingerprint, so running the same audit again creates nothing twice. An alert that
     ``run`` itself raised counts as created even when a crashed attempt of the same part wrote
     it: it is new to whoever reads the run. Nobody is notified here; the run tells staff once,
-    when it finishes (``alerts_notify_run``).
+    when it finishes (``alerts_notify_run``). A rule written as data passes the version that
+    found them, and ``shadow`` for a version in shadow: those alerts stay out of the queues.
     """
     if not findings:
         return 0, 0
@@ -72,6 +80,9 @@ def alerts_from_findings(
                 report_count=len(set(f.report_ids)),
                 run=run,
                 due_at=now + timedelta(days=REVIEW_DAYS[rule.severity]),
+                rule_version=rule_version,
+                explain=f.explain,
+                shadow=shadow,
             )
             for fp, f in by_fingerprint.items()
             if fp not in known
@@ -107,7 +118,8 @@ def alerts_notify_run(*, run: AuditRun) -> None:
     """
     serious = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[Severity.HIGH]]
     alerts = (
-        Alert.objects.filter(run=run, severity__in=serious)
+        Alert.objects.live()
+        .filter(run=run, severity__in=serious)
         .select_related("merchant", "rule")
         .order_by("pk")
     )
@@ -131,10 +143,11 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
             "explanation",
             "explanation_message",
             "explanation_params",
+            "explain",
             "report_count",
         )
     )
-    fields = ["report_count", "explanation", "explanation_message", "explanation_params"]
+    fields = ["report_count", "explanation", "explanation_message", "explanation_params", "explain"]
     changed = []
     for alert in alerts:
         before = [getattr(alert, field) for field in fields]
@@ -144,6 +157,7 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
             alert.explanation = finding.explanation
             alert.explanation_message = finding.message
             alert.explanation_params = finding.params
+            alert.explain = merged_explain(alert.explain, finding.explain)
         if [getattr(alert, field) for field in fields] != before:
             changed.append(alert)
     # Only what changed: running a large file or an audit again finds the same alerts, and a
