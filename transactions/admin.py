@@ -8,6 +8,7 @@ from transactions.decisions import admin as decisions
 from transactions.ingest import admin as ingest
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
+from transactions.rules import admin as rules
 
 __all__ = [
     "alerts",
@@ -18,4 +19,5 @@ __all__ = [
     "ingest",
     "reconciliation",
     "reports",
+    "rules",
 ]

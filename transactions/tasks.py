@@ -94,3 +94,11 @@ def reconcile_pending_files() -> list[int]:
     for file_id in file_ids:
         import_settlement_file.delay(file_id)
     return file_ids
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_backtest(backtest_id: int) -> str:
+    """Run a rule backtest (queued by ``transactions.rules.backtest.backtest_start``)."""
+    from transactions.rules.backtest import backtest_run
+
+    return backtest_run(backtest_id=backtest_id).status
