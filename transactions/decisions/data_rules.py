@@ -55,7 +55,8 @@ def conditions_text(explain: list[dict[str, Any]]) -> str:
     """The conditions and their values, in codes every language reads: ``amount gte 5000 → 7000``."""
     parts = []
     for leaf in explain:
-        what = leaf.get("field") or f"{leaf['aggregate']}/{leaf['per']}/{leaf['seconds']}s"
+        span = f"{leaf['seconds']}s" if leaf.get("seconds") else "day"
+        what = leaf.get("field") or f"{leaf['aggregate']}/{leaf['per']}/{span}"
         operand = leaf["operand"]
         operand = ",".join(operand) if isinstance(operand, list) else operand
         parts.append(f"{what} {leaf['op']} {operand} → {leaf['value']}")

@@ -34,7 +34,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Mod
+from django.db.models.functions import Coalesce, Mod, TruncDate
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -46,6 +46,7 @@ from django.db.models.lookups import (
 )
 from django.utils.translation import gettext as _
 
+from portal.common.beijing import SHANGHAI, day_bounds
 from transactions.models import ListKind, Report, RuleList, RuleListEntry
 from transactions.rules.fields import FIELDS, Field, Row, bad_value, parse_money
 from transactions.rules.schema import MAX_WINDOW_DAYS, FieldError, child, validate
@@ -72,6 +73,8 @@ COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "multiple_of": lambda a, b: a % b == 0,
 }
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+# The outer report's Beijing date, for calendar-day windows (TruncDate cannot take an OuterRef).
+DAY_ALIAS = "rule_local_day"
 DEFAULTS = {"scope": {"type": "all"}, "group_by": "merchant_day"}
 
 
@@ -87,12 +90,13 @@ class CompileError(Exception):
 class Aggregate:
     fn: str  # count, sum, distinct_cards, distinct_terminals
     per: str  # card, terminal, merchant
-    seconds: int
+    seconds: int  # 0: the report's Beijing calendar day
     where: Node | None
 
     @property
     def window(self) -> timedelta:
-        return timedelta(seconds=self.seconds)
+        """How far back it reads (a calendar day: up to a day before, and a day after)."""
+        return timedelta(seconds=self.seconds or 86400)
 
     def reports(self, ref: Callable[[str], Any], start: Any, end: Any) -> QuerySet[Report]:
         """The window's reports for the report ``ref`` reads (``OuterRef`` in SQL, values in
@@ -118,22 +122,30 @@ class Aggregate:
         return Count("pk")
 
     def sql(self) -> Expression:
-        start = OuterRef("occurred_at") - Value(self.window)
-        inner = (
-            self.reports(OuterRef, start, OuterRef("occurred_at"))
-            .values("merchant_id")
-            .annotate(v=self.measure())
-            .values("v")
-        )
+        moment = OuterRef("occurred_at")
+        if self.seconds:
+            inner = self.reports(OuterRef, moment - Value(self.window), moment)
+        else:
+            # The same Beijing date, within a day either side (bounds an index can use).
+            day = Value(timedelta(days=1))
+            inner = (
+                self.reports(OuterRef, moment - day, moment + day)
+                .annotate(day=TruncDate("occurred_at", tzinfo=SHANGHAI))
+                .filter(day=OuterRef(DAY_ALIAS))
+            )
+        inner = inner.values("merchant_id").annotate(v=self.measure()).values("v")
         output = MONEY if self.fn == "sum" else IntegerField()
         zero = Value(Decimal("0.00") if self.fn == "sum" else 0, output_field=output)
         return Coalesce(Subquery(inner, output_field=output), zero, output_field=output)
 
     def read(self, row: Row) -> Any:
         moment: datetime = row["occurred_at"]
-        value = self.reports(row.__getitem__, moment - self.window, moment).aggregate(
-            v=self.measure()
-        )["v"]
+        if self.seconds:
+            reports = self.reports(row.__getitem__, moment - self.window, moment)
+        else:
+            start, end = day_bounds(moment.astimezone(SHANGHAI).date())
+            reports = self.reports(row.__getitem__, start, end).exclude(occurred_at=end)
+        value = reports.aggregate(v=self.measure())["v"]
         if self.fn == "sum":
             return (value or Decimal("0")).quantize(Decimal("0.01"))
         return value or 0
@@ -299,6 +311,7 @@ class Compiled:
         values = {leaf.index: F(f"v{leaf.index}") for leaf in self.leaves}
         return (
             reports.filter(self.scope_q)
+            .alias(**{DAY_ALIAS: TruncDate("occurred_at", tzinfo=SHANGHAI)})
             .alias(**{f"v{leaf.index}": leaf.lhs_sql() for leaf in self.leaves})
             .filter(self.root.q(values))
             .annotate(**{f"x{leaf.index}": F(f"v{leaf.index}") for leaf in self.leaves})
@@ -449,7 +462,7 @@ class _Builder:
 
     def aggregate(self, raw: dict[str, Any], path: str) -> Leaf:
         fn, per, window = raw["aggregate"], raw["per"], raw["window"]
-        seconds = window["last"] * UNITS[window["unit"]]
+        seconds = window["last"] * UNITS[window["unit"]] if "last" in window else 0
         if seconds > MAX_WINDOW_DAYS * 86400:
             self.error(
                 child(path, "window"),

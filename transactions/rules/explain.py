@@ -24,6 +24,11 @@ def condition_label(leaf: dict[str, Any]) -> str:
     if "field" in leaf:
         found = FIELDS.get(leaf["field"])
         return str(found.label) if found else leaf["field"]
+    if not leaf["seconds"]:
+        return _("%(what)s per %(per)s, same Beijing day") % {
+            "what": AGGREGATES.get(leaf["aggregate"], leaf["aggregate"]),
+            "per": leaf["per"],
+        }
     return _("%(what)s per %(per)s, last %(seconds)s s") % {
         "what": AGGREGATES.get(leaf["aggregate"], leaf["aggregate"]),
         "per": leaf["per"],

@@ -11,6 +11,9 @@ combined with ``all`` / ``any`` / ``not``), how bad that is (``severity``), what
         {"aggregate": "count", "per": "card", "window": {"last": 24, "unit": "hours"},
          "op": "gte", "value": 3}]}}
 
+A window is either ``{"last": N, "unit": "minutes" | "hours" | "days"}`` or
+``{"calendar": "day"}``, the report's Beijing day.
+
 Why not the ``jsonschema`` library: its messages are English only and its errors under ``oneOf``
 ("is not valid under any of the given schemas") do not tell a reviewer which key is wrong. This
 validator knows the few keywords the schema uses, refuses every key it does not know, and says
@@ -81,7 +84,9 @@ SCHEMA: dict[str, Any] = {
                 "value": {"type": ["string", "number", "integer"]},
             },
         },
-        "window": {
+        "window": {"oneKeyOf": {"last": {"$ref": "sliding"}, "calendar": {"$ref": "calendar"}}},
+        # The last N minutes / hours / days up to the report, the report included.
+        "sliding": {
             "type": "object",
             "required": ["last", "unit"],
             "properties": {
@@ -89,6 +94,8 @@ SCHEMA: dict[str, Any] = {
                 "unit": {"enum": ["minutes", "hours", "days"]},
             },
         },
+        # The report's whole Beijing calendar day (at report time: the day so far).
+        "calendar": {"type": "object", "properties": {"calendar": {"enum": ["day"]}}},
         "scope": {
             "switch": {
                 "key": "type",

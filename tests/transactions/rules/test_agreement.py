@@ -80,6 +80,24 @@ CASES = {
     "distinct_terminals_merchant_1d": rule(
         agg("distinct_terminals", "merchant", 1, "days", "eq", 1)
     ),
+    "count_card_calendar_day": rule(
+        {
+            "aggregate": "count",
+            "per": "card",
+            "window": {"calendar": "day"},
+            "op": "gte",
+            "value": 4,
+        }
+    ),
+    "sum_merchant_calendar_day": rule(
+        {
+            "aggregate": "sum",
+            "per": "merchant",
+            "window": {"calendar": "day"},
+            "op": "gt",
+            "value": "30000",
+        }
+    ),
     "not_aggregate": rule({"not": agg("count", "card", 1, "hours", "gte", 2)}),
     "mixed": rule(
         {

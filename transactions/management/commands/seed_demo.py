@@ -5,6 +5,7 @@ from transactions.demo.complaints import seed_complaints
 from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.reconciliation import seed_reconciliation
 from transactions.demo.reports import seed_alerts, seed_reports
+from transactions.rules.examples import examples_install
 
 
 class Command(BaseCommand):
@@ -38,6 +39,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{alerts} demo alerts raised by the first audit.")
         seed_complaints()
         seed_reconciliation()
+        examples = examples_install()
+        if examples:
+            self.stdout.write(
+                f"{len(examples)} example data rules written as drafts (admin: Data rules)."
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
