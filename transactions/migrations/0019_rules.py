@@ -252,5 +252,9 @@ class Migration(migrations.Migration):
             model_name='ruleversion',
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'shadow')), fields=('rule',), name='rule_one_shadow_version'),
         ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(condition=models.Q(('card_token', ''), _negated=True), fields=['merchant', 'card_token', 'occurred_at'], name='report_merchant_card_time'),
+        ),
         migrations.RunPython(staff_groups, migrations.RunPython.noop),
     ]

@@ -175,6 +175,14 @@ class Report(models.Model):
                 condition=~models.Q(masked_pan=""),
                 name="report_merchant_last4",
             ),
+            # A card's reports at a merchant in a window: the rule studio's per-card aggregates
+            # (one probe per report instead of the merchant's whole window: a backtest of a
+            # same-card rule over 1,000,000 reports, minutes → 13 s; bench/backtest.py).
+            models.Index(
+                fields=["merchant", "card_token", "occurred_at"],
+                condition=~models.Q(card_token=""),
+                name="report_merchant_card_time",
+            ),
         ]
 
     def __str__(self) -> str:
