@@ -328,7 +328,6 @@ class Compiled:
                 cache[leaf.index] = leaf.read(row)
             return cache[leaf.index]
 
-        self._last_values = cache
         return self.root.test(read)
 
     def explain_row(self, row: Row) -> list[dict[str, Any]]:
