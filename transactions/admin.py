@@ -10,6 +10,7 @@ from transactions.exchange.webhooks import admin as webhooks
 from transactions.ingest import admin as ingest
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
+from transactions.rules import admin as rules
 
 __all__ = [
     "alerts",
@@ -21,5 +22,6 @@ __all__ = [
     "level_thresholds",
     "reconciliation",
     "reports",
+    "rules",
     "webhooks",
 ]

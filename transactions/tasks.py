@@ -127,3 +127,11 @@ def dispatch_webhooks() -> int:
     for delivery_id in due:
         deliver_webhook.delay(delivery_id)
     return len(due)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_backtest(backtest_id: int) -> str:
+    """Run a rule backtest (queued by ``transactions.rules.backtest.backtest_start``)."""
+    from transactions.rules.backtest import backtest_run
+
+    return backtest_run(backtest_id=backtest_id).status

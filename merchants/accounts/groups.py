@@ -46,6 +46,16 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_settlementfiletransition",
         "transactions.view_reconciliationrun",
         "transactions.view_reconciliationitem",
+        # The rule studio: reviewers write drafts and backtest them.
+        "transactions.view_rule",
+        "transactions.add_rule",
+        "transactions.view_ruleversion",
+        "transactions.add_ruleversion",
+        "transactions.view_ruleversiontransition",
+        "transactions.view_rulelist",
+        "transactions.view_rulelistentry",
+        "transactions.view_backtest",
+        "transactions.add_backtest",
     ],
     "compliance lead": [
         "merchants.view_merchant",
@@ -127,6 +137,21 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.add_settlementfile",
         "transactions.view_reconciliationrun",
         "transactions.view_reconciliationitem",
+        # The rule studio: leads also put versions in shadow or live and keep the lists.
+        "transactions.view_rule",
+        "transactions.add_rule",
+        "transactions.view_ruleversion",
+        "transactions.add_ruleversion",
+        "transactions.go_live_ruleversion",
+        "transactions.view_ruleversiontransition",
+        "transactions.view_rulelist",
+        "transactions.add_rulelist",
+        "transactions.change_rulelist",
+        "transactions.view_rulelistentry",
+        "transactions.add_rulelistentry",
+        "transactions.delete_rulelistentry",
+        "transactions.view_backtest",
+        "transactions.add_backtest",
     ],
 }
 

@@ -45,6 +45,7 @@ from transactions.alerts.services import alert_transition, alerts_assign
 from transactions.alerts.workflow import ALERT
 from transactions.models import Alert, AlertResponse, AlertTransition, Hold
 from transactions.reports.holds import hold_place
+from transactions.rules.explain import explain_table
 
 # Every transition staff take; ``merchant_answer`` is the merchant's, taken in the portal.
 STAFF_TRANSITIONS = (
@@ -84,6 +85,19 @@ class QueueFilter(admin.SimpleListFilter):
         if value == "overdue":
             return unresolved.filter(due_at__lt=timezone.now())
         return unresolved
+
+
+class ShadowFilter(admin.SimpleListFilter):
+    """Shadow rule versions' alerts stay out of every list unless asked for."""
+
+    title = gettext_lazy("shadow")
+    parameter_name = "shadow"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("shadow", gettext_lazy("Shadow rule versions only"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(shadow=self.value() == "shadow")
 
 
 class AlertTransitionInline(ReadOnlyInline):
@@ -141,7 +155,7 @@ class AlertAdmin(TrailAdmin):
         "due",
     )
     list_display_links = ("id",)
-    list_filter = (QueueFilter, "severity", "rule", "status")
+    list_filter = (QueueFilter, ShadowFilter, "severity", "rule", "status")
     search_fields = (
         "id__exact",
         "merchant__legal_name",
@@ -155,7 +169,10 @@ class AlertAdmin(TrailAdmin):
             gettext_lazy("Alert"),
             {"fields": ("rule", "severity", "status", "assignee", "created_at", "due_at")},
         ),
-        (gettext_lazy("Finding"), {"fields": ("explanation_text", "reports_link")}),
+        (
+            gettext_lazy("Finding"),
+            {"fields": ("explanation_text", "reports_link", "rule_version", "shadow", "why")},
+        ),
         (gettext_lazy("Involved"), {"fields": ("merchant_link", "terminal_link", "run")}),
     )
     readonly_fields = (
@@ -170,6 +187,9 @@ class AlertAdmin(TrailAdmin):
         "merchant_link",
         "terminal_link",
         "run",
+        "rule_version",
+        "shadow",
+        "why",
     )
     inlines = (AlertTransitionInline, AlertResponseInline, HoldInline)
     actions = [
@@ -212,6 +232,11 @@ class AlertAdmin(TrailAdmin):
         return format_html(
             '<div class="alert-explanation">{}</div>', alert.get_explanation_display()
         )
+
+    @admin.display(description=gettext_lazy("why it fired"))
+    def why(self, alert: Alert) -> str:
+        """A data rule's explain data: per report, each condition with its value."""
+        return explain_table(alert.explain)
 
     @admin.display(description=gettext_lazy("reports"))
     def reports_link(self, alert: Alert) -> str:

@@ -24,6 +24,8 @@ class Finding:
     terminal_id: int | None = None
     message: str = ""
     params: Mapping[str, object] = field(default_factory=dict)
+    # A rule written as data says why it fired: each condition's value, the aggregate figures.
+    explain: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Stored as JSON and shown as is: text only (a UUID or a Decimal would not serialise).

@@ -29,9 +29,11 @@ from transactions.models import (
     AlertStatus,
     AuditRule,
     AuditRun,
+    RuleVersion,
     Severity,
 )
 from transactions.models.event_data import alert_data, alerts_described
+from transactions.rules.grouping import merged_explain
 
 # How long a reviewer has, by severity.
 REVIEW_DAYS: dict[str, int] = {
@@ -43,14 +45,20 @@ REVIEW_DAYS: dict[str, int] = {
 
 
 def alerts_from_findings(
-    *, rule: AuditRule, findings: Sequence[Finding], run: AuditRun | None
+    *,
+    rule: AuditRule,
+    findings: Sequence[Finding],
+    run: AuditRun | None,
+    rule_version: RuleVersion | None = None,
+    shadow: bool = False,
 ) -> tuple[int, int]:
     """Raise an alert per new finding and attach reports to known ones; returns (created, updated).
 
     Keyed by fingerprint, so running the same audit again creates nothing twice. An alert that
     ``run`` itself raised counts as created even when a crashed attempt of the same part wrote
     it: it is new to whoever reads the run. Nobody is notified here; the run tells staff once,
-    when it finishes (``alerts_notify_run``).
+    when it finishes (``alerts_notify_run``). A rule written as data passes the version that
+    found them, and ``shadow`` for a version in shadow: those alerts stay out of the queues.
     """
     if not findings:
         return 0, 0
@@ -75,6 +83,9 @@ def alerts_from_findings(
                 report_count=len(set(f.report_ids)),
                 run=run,
                 due_at=now + timedelta(days=REVIEW_DAYS[rule.severity]),
+                rule_version=rule_version,
+                explain=f.explain,
+                shadow=shadow,
             )
             for fp, f in by_fingerprint.items()
             if fp not in known
@@ -95,7 +106,8 @@ def alerts_from_findings(
         # New alerts were created with their count; only known ones gained reports (a bulk
         # update of thousands of new alerts cost seconds on a first run over a month).
         _refresh({fp: raised[fp][0] for fp in known if fp in raised}, by_fingerprint, known)
-        alerts_opened(ids=[pk for fp, (pk, _run) in raised.items() if fp not in known])
+        if not shadow:  # a shadow version's alerts are for staff watching it, not for webhooks
+            alerts_opened(ids=[pk for fp, (pk, _run) in raised.items() if fp not in known])
     if run is None:
         created = len(raised.keys() - known)
     else:
@@ -117,7 +129,8 @@ def alerts_notify_run(*, run: AuditRun) -> None:
     """
     serious = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[Severity.HIGH]]
     alerts = (
-        Alert.objects.filter(run=run, severity__in=serious)
+        Alert.objects.live()
+        .filter(run=run, severity__in=serious)
         .select_related("merchant", "rule")
         .order_by("pk")
     )
@@ -141,10 +154,11 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
             "explanation",
             "explanation_message",
             "explanation_params",
+            "explain",
             "report_count",
         )
     )
-    fields = ["report_count", "explanation", "explanation_message", "explanation_params"]
+    fields = ["report_count", "explanation", "explanation_message", "explanation_params", "explain"]
     changed = []
     for alert in alerts:
         before = [getattr(alert, field) for field in fields]
@@ -154,6 +168,7 @@ def _refresh(ids: dict[str, int], findings: dict[str, Finding], known: set[str])
             alert.explanation = finding.explanation
             alert.explanation_message = finding.message
             alert.explanation_params = finding.params
+            alert.explain = merged_explain(alert.explain, finding.explain)
         if [getattr(alert, field) for field in fields] != before:
             changed.append(alert)
     # Only what changed: running a large file or an audit again finds the same alerts, and a

@@ -33,7 +33,7 @@ ANSWER_FIELD = {"empty": "text", "file_type": "attachment", "file_too_large": "a
 def _own_alert(request: HttpRequest, pk: int) -> Alert:
     merchant = request.membership.merchant  # type: ignore[attr-defined]
     return get_object_or_404(
-        Alert.objects.select_related("rule", "terminal"), pk=pk, merchant=merchant
+        Alert.objects.for_merchant(merchant).select_related("rule", "terminal"), pk=pk
     )
 
 

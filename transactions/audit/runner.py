@@ -34,6 +34,7 @@ from portal.common.queue import enqueue
 from transactions.alerts.findings import Finding
 from transactions.alerts.services import alerts_from_findings, alerts_notify_run
 from transactions.audit.base import Context
+from transactions.audit.data_rules import data_rule_audit, data_rule_codes
 from transactions.audit.rules import REGISTRY
 from transactions.audit.workflow import AUDIT_RUN
 from transactions.models import (
@@ -83,6 +84,8 @@ def audit_start(
     codes = list(
         AuditRule.objects.filter(enabled=True, code__in=REGISTRY).values_list("code", flat=True)
     )
+    # Rules written as data (transactions/rules/) with a live version run beside the built-ins.
+    codes += data_rule_codes()
     merchant_ids = sorted(
         set(
             Report.objects.filter(received_at__gt=window_start, received_at__lte=window_end)
@@ -125,6 +128,17 @@ def audit_run_part(*, part_id: int) -> None:
     levels = levels_of(merchant_ids=part.merchant_ids) if by_level else {}
     with _no_jit():
         for code in run.rules:
+            if code not in REGISTRY:
+                found, new, known = data_rule_audit(
+                    audit_code=code,
+                    run=run,
+                    window_start=run.window_start,
+                    window_end=run.window_end,
+                    merchant_ids=tuple(part.merchant_ids),
+                )
+                counts |= found
+                created, updated = created + new, updated + known
+                continue
             spec, rule = REGISTRY[code], rules[code]
             findings: list[Finding] = []
             for params, merchant_ids in _param_groups(

@@ -42,6 +42,13 @@ from transactions.decisions.base import (
     card_key,
 )
 from transactions.decisions.checks import REGISTRY
+from transactions.decisions.data_rules import (
+    CODE_PREFIX,
+    RuleHit,
+    rules_screen,
+    screening_versions,
+)
+from transactions.decisions.data_rules import MESSAGE as RULE_MESSAGE
 from transactions.decisions.events import decision_events
 from transactions.decisions.state import read_state
 from transactions.models import (
@@ -55,11 +62,13 @@ from transactions.models import (
     Hold,
     Report,
     ReportType,
+    RuleVersion,
     ScreeningCheck,
     ScreeningCheckLevel,
     Severity,
     TerminalDay,
 )
+from transactions.rules.grouping import merged_explain
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +79,7 @@ CHECK_FAILED_MESSAGE = gettext_noop(
     "The check %(check)s could not run; a reviewer will look at this sale."
 )
 FAILED_NAME = gettext_noop("Screening check failed")
+MESSAGE_OF_RULES = RULE_MESSAGE
 # Alerts of decisions are filed under audit rules of their own, one per check.
 RULE_PREFIX = "realtime_"
 USUAL_HOURS_SECONDS = 3600
@@ -133,11 +143,30 @@ class _Run:
     message: str
     micros: int
     error: str = ""
+    # A rule written as data: the version that ran, and each condition's value when it hit.
+    version_id: int | None = None
+    explain: list[dict[str, Any]] | None = None
 
     def record(self) -> dict[str, Any]:
         row = {"code": self.code, "hit": self.hit, "shadow": self.shadow, "action": self.action}
         row |= {"figures": self.figures, "us": self.micros}
+        if self.version_id is not None:
+            row["version_id"] = self.version_id
         return row | ({"error": self.error} if self.error else {})
+
+    @classmethod
+    def of_rule(cls, hit: RuleHit, micros: int) -> _Run:
+        return cls(
+            code=hit.code,
+            action=hit.version.action,
+            shadow=hit.version.is_shadow,
+            hit=hit.hit,
+            figures=hit.figures,
+            message=MESSAGE_OF_RULES if hit.hit else "",
+            micros=micros,
+            version_id=hit.version.pk,
+            explain=hit.explain,
+        )
 
 
 def screen_stored(
@@ -165,10 +194,14 @@ def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
     minutes = max((spec.window_minutes(params) for _c, spec, params in checks), default=0)
     windows, places, source = read_state(reports, minutes=max(minutes, 1))
     shared = (time.perf_counter() - started) / max(len(reports), 1)
+    ruled = time.perf_counter()
+    verdicts = rules_screen(report_pks=[r.pk for r in reports], versions=screening_versions())
+    per_rule = int((time.perf_counter() - ruled) * 1e6 / max(len(reports), 1))
     decisions = []
     for report, window, place in zip(reports, windows, places, strict=True):
         sold = _constant(day_sales.get(report.pk, ZERO))
         runs, took = _run_checks(report, checks, facts, window, place, sold)
+        runs += [_Run.of_rule(hit, per_rule) for hit in verdicts.get(report.pk, [])]
         decisions.append(_decision(report, runs, source, micros=int((shared + took) * 1e6)))
     flagged = [d for d in decisions if d.outcome != DecisionOutcome.ACCEPT]
     opened, holds = _raise_alerts(flagged, terminal_id)
@@ -367,7 +400,13 @@ def _decision(report: Screened, runs: list[_Run], source: str, *, micros: int) -
             failed = {"code": CHECK_FAILED, "message": CHECK_FAILED_MESSAGE}
             acted.append((DecisionOutcome.REVIEW, failed | {"figures": {"check": run.code}}))
         elif run.hit and not run.shadow:
-            reason = {"code": run.code, "message": run.message, "figures": run.figures}
+            reason: dict[str, Any] = {
+                "code": run.code,
+                "message": run.message,
+                "figures": run.figures,
+            }
+            if run.version_id is not None:
+                reason |= {"version_id": run.version_id, "explain": run.explain}
             acted.append((DecisionOutcome(run.action), reason))
     acted.sort(key=lambda pair: OUTCOME_RANK[pair[0]], reverse=True)
     outcome = acted[0][0] if acted else DecisionOutcome.ACCEPT
@@ -424,7 +463,7 @@ def _raise_alerts(decisions: list[Decision], terminal_id: int) -> tuple[list[int
     for decision in decisions:
         groups.setdefault((decision.reasons[0]["code"], decision.outcome), []).append(decision)
     for (code, outcome), group in groups.items():
-        alert, created = _open_alert(code, outcome, terminal_id, first=group[0])
+        alert, created = _open_alert(code, outcome, terminal_id, first=group[0], group=group)
         if created:
             opened.append(alert.pk)
         AlertReport.objects.bulk_create(
@@ -447,10 +486,19 @@ def _raise_alerts(decisions: list[Decision], terminal_id: int) -> tuple[list[int
 
 
 def _open_alert(
-    code: str, outcome: str, terminal_id: int, *, first: Decision
+    code: str, outcome: str, terminal_id: int, *, first: Decision, group: list[Decision]
 ) -> tuple[Alert, bool]:
-    rule = _rule(code)
-    severity = Severity.HIGH if outcome == DecisionOutcome.HOLD else Severity.MEDIUM
+    reason = first.reasons[0]
+    version = None
+    if code.startswith(CODE_PREFIX):
+        version = RuleVersion.objects.select_related("rule__audit_rule").get(
+            pk=reason["version_id"]
+        )
+        rule, severity = version.rule.audit_rule, version.severity
+    else:
+        rule = _rule(code)
+        severity = Severity.HIGH if outcome == DecisionOutcome.HOLD else Severity.MEDIUM
+    explain = _explain(version, group)
     alert = (
         Alert.objects.unresolved()
         .filter(rule=rule, terminal_id=terminal_id, severity=severity)
@@ -458,9 +506,13 @@ def _open_alert(
         .first()
     )
     if alert is not None:
+        if explain:
+            alert.explain = merged_explain(alert.explain, explain)
+            alert.save(update_fields=["explain"])
         return alert, False
-    reason = first.reasons[0]
     alert = Alert.objects.create(
+        rule_version=version,
+        explain=explain,
         rule=rule,
         merchant_id=first.merchant_id,
         terminal_id=terminal_id,
@@ -473,6 +525,18 @@ def _open_alert(
         due_at=timezone.now() + timedelta(days=1 if outcome == DecisionOutcome.HOLD else 2),
     )
     return alert, True
+
+
+def _explain(version: RuleVersion | None, group: list[Decision]) -> dict[str, Any]:
+    """A data rule's explain data for the alert: the version, each report's conditions."""
+    if version is None:
+        return {}
+    return {
+        "rule": version.rule.code,
+        "version": version.number,
+        "version_id": version.pk,
+        "reports": {str(d.report_id): d.reasons[0].get("explain", []) for d in group},
+    }
 
 
 def _english(decision: Decision) -> str:

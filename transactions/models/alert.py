@@ -39,10 +39,16 @@ OPEN_STATUSES = (
 
 class AlertQuerySet(models.QuerySet["Alert"]):
     def unresolved(self) -> AlertQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        """Alerts someone has to work on: open, and not a shadow rule's (those stay out of queues)."""
+        return self.filter(status__in=OPEN_STATUSES, shadow=False)
+
+    def live(self) -> AlertQuerySet:
+        """Every alert but a shadow rule version's."""
+        return self.filter(shadow=False)
 
     def for_merchant(self, merchant: Merchant) -> AlertQuerySet:
-        return self.filter(merchant=merchant)
+        """The merchant's alerts; a shadow rule's findings are never shown to the merchant."""
+        return self.filter(merchant=merchant, shadow=False)
 
 
 class Alert(models.Model):
@@ -97,6 +103,22 @@ class Alert(models.Model):
         AuditRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # Raised by a rule written as data (transactions/rules/): the exact version, each
+    # condition's value and the aggregate figures that made it fire.
+    rule_version = models.ForeignKey(
+        "transactions.RuleVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("rule version"),
+    )
+    explain = models.JSONField(_("why it fired"), default=dict, blank=True)
+    shadow = models.BooleanField(
+        _("shadow"),
+        default=False,
+        help_text=_("Raised by a rule version in shadow: recorded, kept out of the queues."),
+    )
     created_at = models.DateTimeField(_("raised"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -177,6 +177,14 @@ class Report(models.Model):
             ),
             # search by the RRN's last 4 or 6 digits (both through the last 4: filters._rrn_end_q).
             models.Index(models.F("merchant"), Right("rrn", 4), name="report_merchant_rrn4"),
+            # A card's reports at a merchant in a window: the rule studio's per-card aggregates
+            # (one probe per report instead of the merchant's whole window: a backtest of a
+            # same-card rule over 1,000,000 reports, minutes → 13 s; bench/backtest.py).
+            models.Index(
+                fields=["merchant", "card_token", "occurred_at"],
+                condition=~models.Q(card_token=""),
+                name="report_merchant_card_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,28 +2,17 @@
 
 import math
 
-from django.db.models import Expression, F, FloatField, Q, Value
-from django.db.models.functions import Abs, ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models import Expression, F, FloatField, Q
+from django.db.models.functions import Abs, Cast
 from django.db.models.lookups import GreaterThan
 
-from portal.common.geo import EARTH_KM, haversine_km
+from portal.common.geo import EARTH_KM, distance_km, haversine_km
 
 KM_PER_DEGREE = math.pi * EARTH_KM / 180
 
 
 def _f(expr: Expression | str) -> Expression:
     return Cast(F(expr) if isinstance(expr, str) else expr, FloatField())
-
-
-def distance_km(
-    lat1: Expression | str, lng1: Expression | str, lat2: Expression | str, lng2: Expression | str
-) -> Expression:
-    """Haversine distance in km between two (lat, lng) points given as fields or expressions."""
-    phi1, phi2 = Radians(_f(lat1)), Radians(_f(lat2))
-    dphi = Radians(_f(lat2) - _f(lat1))
-    dlmb = Radians(_f(lng2) - _f(lng1))
-    a = Power(Sin(dphi / 2), 2) + Cos(phi1) * Cos(phi2) * Power(Sin(dlmb / 2), 2)
-    return Value(2 * EARTH_KM) * ASin(Sqrt(a))
 
 
 def maybe_farther(

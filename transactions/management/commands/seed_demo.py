@@ -7,6 +7,7 @@ from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_de
 from transactions.demo.reconciliation import seed_reconciliation
 from transactions.demo.reports import seed_alerts, seed_reports
 from transactions.demo.risk_changes import seed_change_requests
+from transactions.rules.examples import examples_install
 
 
 class Command(BaseCommand):
@@ -44,6 +45,11 @@ class Command(BaseCommand):
         # What the nightly beat task would do: every approved merchant gets its risk level.
         rated = rate_merchants(trigger="seed_demo")
         self.stdout.write(f"{rated.rated} merchants rated ({rated.changed} changes of level).")
+        examples = examples_install()
+        if examples:
+            self.stdout.write(
+                f"{len(examples)} example data rules written as drafts (admin: Data rules)."
+            )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
