@@ -7,7 +7,8 @@ a load balancer produce on the way back:
 
 - ``drop_responses = n``: the next n requests reach the server, which stores and answers them,
   but the answer is lost (the connection is reset): the terminal must resend, same report_id;
-- ``gateway_errors = n``: the next n requests get a 503 from the proxy (an upstream being down);
+- ``gateway_errors = n``: the next n requests get a 503 with Retry-After: 1 from the proxy (as a
+  load balancer answers while its upstream is down);
 - ``cut_after = n``: the network goes away after n more requests have been answered.
 """
 
@@ -19,7 +20,7 @@ import struct
 import threading
 
 GATEWAY_ERROR = (
-    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 0\r\n"
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
     b"Content-Length: 13\r\nConnection: close\r\n\r\nupstream down"
 )
 
@@ -38,6 +39,13 @@ class Proxy:
         self.forwarded = 0
         self.dropped = 0
         self.refused_503 = 0
+
+    @classmethod
+    def before(cls, url: str) -> Proxy:
+        """A proxy, listening, in front of the server at ``url`` (http://127.0.0.1:port)."""
+        proxy = cls(int(url.rsplit(":", 1)[1]))
+        proxy.restore()
+        return proxy
 
     @property
     def url(self) -> str:
@@ -59,7 +67,7 @@ class Proxy:
         if listener is not None:
             listener.close()
         for conn in connections:
-            _reset(conn)
+            _reset(conn, wake=True)
 
     @property
     def is_up(self) -> bool:
@@ -91,22 +99,23 @@ class Proxy:
                 mode = "forward"
         upstream: socket.socket | None = None
         try:
+            request = _read_request(client)
             if mode == "503":
-                _read_request(client)
                 client.sendall(GATEWAY_ERROR)
                 client.close()
                 return
             upstream = socket.create_connection(self.upstream, timeout=60)
             with self.lock:
                 self.open.add(upstream)
-            threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
+            upstream.sendall(request)
             if mode == "drop":
                 # The server stores the request and answers; the answer never arrives.
                 while upstream.recv(65536):
                     pass
                 _reset(client)
             else:
-                _pump(upstream, client)
+                while data := upstream.recv(65536):
+                    client.sendall(data)
                 client.close()
                 self._answered()
         except OSError:
@@ -131,20 +140,13 @@ class Proxy:
             self.cut()
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        while data := source.recv(65536):
-            sink.sendall(data)
-        sink.shutdown(socket.SHUT_WR)
-
-
-def _read_request(client: socket.socket) -> None:
-    """Read the request's head and body (Content-Length) so the client sees the answer."""
+def _read_request(client: socket.socket) -> bytes:
+    """The whole request: its head and its body (Content-Length; the SDK sends no chunks)."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = client.recv(65536)
         if not chunk:
-            return
+            raise ConnectionResetError("the client went away mid-request")
         data += chunk
     head, _sep, body = data.partition(b"\r\n\r\n")
     length = 0
@@ -154,13 +156,21 @@ def _read_request(client: socket.socket) -> None:
     while len(body) < length:
         chunk = client.recv(65536)
         if not chunk:
-            return
+            raise ConnectionResetError("the client went away mid-request")
         body += chunk
+    return data if len(body) == length else head + b"\r\n\r\n" + body
 
 
-def _reset(conn: socket.socket) -> None:
-    """Close with a TCP reset, as a link that went away does (no orderly FIN)."""
+def _reset(conn: socket.socket, *, wake: bool = False) -> None:
+    """Close with a TCP reset, as a link that went away does (no orderly FIN).
+
+    ``wake``: another thread may be blocked reading the socket; shut it down first, or the
+    close would wait for that read.
+    """
     with contextlib.suppress(OSError):
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    if wake:
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         conn.close()

@@ -45,6 +45,7 @@ def sdk_terminal(url: str, key: Any, secret: str, queue: Path, **options: Any) -
         key_id=key.key_id,
         secret=secret,
         backoff=options.pop("backoff", 0.01),
+        timeout=options.pop("timeout", 60.0),  # a busy test machine is no network fault
         language="en",
         **options,
     )

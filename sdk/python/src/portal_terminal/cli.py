@@ -87,11 +87,15 @@ def _report_of(terminal: Terminal, args: argparse.Namespace) -> dict[str, Any]:
     """The report from --json (a file or -) and the field options, with the terminal's defaults."""
     report: dict[str, Any] = {}
     if args.json:
-        text = sys.stdin.read() if args.json == "-" else Path(args.json).read_text("utf-8")
+        try:
+            text = sys.stdin.read() if args.json == "-" else Path(args.json).read_text("utf-8")
+        except OSError as exc:
+            raise ValueError(f"--json: {exc.strerror}") from None
         try:
             report = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"--json is not JSON: {exc.msg}") from None
+        except json.JSONDecodeError as exc:
+            # The message and position only: the text itself may hold card data.
+            raise ValueError(f"--json is not JSON: {exc.msg} at line {exc.lineno}") from None
         if not isinstance(report, dict):
             raise ValueError("--json must hold one JSON object (one report)")
     for name in FIELD_OPTIONS:
