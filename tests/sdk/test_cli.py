@@ -136,3 +136,14 @@ def test_missing_credentials_are_a_usage_error(tmp_path):
         {"PORTAL_TERMINAL_URL": "", "PORTAL_TERMINAL_QUEUE": str(tmp_path / "q")}, "flush"
     )
     assert code == 1 and "missing --url" in err
+
+
+def test_the_credentials_can_be_the_issued_keys_json(env, tmp_path):
+    issued = {"key": env["PORTAL_TERMINAL_KEY"], "secret": env["PORTAL_TERMINAL_SECRET"]}
+    (tmp_path / "key.json").write_text(json.dumps({**issued, "terminal": "SN-1"}))
+    without = {**env, "PORTAL_TERMINAL_KEY": "", "PORTAL_TERMINAL_SECRET": ""}
+    code, config, _err = run(without, "--credentials", str(tmp_path / "key.json"), "config")
+    assert code == 0 and config["tid"]
+    (tmp_path / "bad.json").write_text("[]")
+    code, _answer, err = run(without, "--credentials", str(tmp_path / "bad.json"), "config")
+    assert code == 1 and "no key and secret" in err

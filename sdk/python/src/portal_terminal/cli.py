@@ -1,7 +1,8 @@
 """``portal-terminal``: report a sale, flush the offline queue, show the queue's status.
 
 Credentials come from the environment (PORTAL_TERMINAL_URL, PORTAL_TERMINAL_KEY,
-PORTAL_TERMINAL_SECRET, PORTAL_TERMINAL_QUEUE) or the options of the same names. Every command
+PORTAL_TERMINAL_SECRET, PORTAL_TERMINAL_QUEUE) or the options of the same names, or from the JSON
+object ``manage.py issue_terminal_key`` prints, saved to a file (--credentials). Every command
 prints one JSON object. Exit codes: 0 done (sent or queued), 1 usage or configuration error,
 2 refused (locally or by the server), 3 held (the sale must not be completed), 4 reports still
 pending after a flush (no network, or the server refused the credentials).
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             queue.close()
         return OK
+    try:
+        _read_credentials(args)
+    except ValueError as exc:
+        return _fail(str(exc))
     missing = [
         name
         for name, value in (("--url", args.url), ("--key", args.key), ("--secret", args.secret))
@@ -63,6 +68,22 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     finally:
         terminal.close()
+
+
+def _read_credentials(args: argparse.Namespace) -> None:
+    """Key id and secret from the issued key's JSON file, unless given on their own."""
+    if not args.credentials:
+        return
+    try:
+        issued = json.loads(Path(args.credentials).read_text("utf-8"))
+    except OSError as exc:
+        raise ValueError(f"--credentials: {exc.strerror}") from None
+    except json.JSONDecodeError:
+        raise ValueError("--credentials is not the JSON object issue_terminal_key prints") from None
+    if not isinstance(issued, dict) or not {"key", "secret"} <= issued.keys():
+        raise ValueError("--credentials has no key and secret")
+    args.key = args.key or issued["key"]
+    args.secret = args.secret or issued["secret"]
 
 
 def _report(terminal: Terminal, args: argparse.Namespace) -> int:
@@ -151,6 +172,11 @@ def _parser() -> argparse.ArgumentParser:
         "--secret",
         default=env("PORTAL_TERMINAL_SECRET"),
         help="the key's secret (prefer PORTAL_TERMINAL_SECRET: options show in ps)",
+    )
+    parser.add_argument(
+        "--credentials",
+        default=env("PORTAL_TERMINAL_CREDENTIALS"),
+        help="a file with the JSON object issue_terminal_key prints (key and secret)",
     )
     parser.add_argument(
         "--queue",
