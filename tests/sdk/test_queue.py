@@ -179,3 +179,42 @@ def test_a_suspended_terminal_keeps_its_reports_pending_until_it_may_report(
     terminal.save(update_fields=["status"])
     assert sdk.flush().sent == 1
     assert Report.objects.filter(report_id=outcome.report_id).count() == 1
+
+
+def test_a_batch_over_the_body_limit_is_split_until_it_fits(
+    live_server, device, tmp_path, settings
+):
+    terminal, key, secret = device
+    settings.TERMINAL_API_MAX_BODY_BYTES = 2000  # about three reports
+    sdk = sdk_terminal(live_server.url, key, secret, tmp_path / "q.sqlite3", batch_size=12)
+    made = [sdk.queue.add(report(terminal, report_id=letter_id())).report_id for _ in range(12)]
+    bodies = [row.body for row in sdk.queue.pending(limit=12)]
+    assert (
+        len(json.dumps({"reports": bodies[:6]})) > 2000 > len(json.dumps({"reports": bodies[:3]}))
+    )
+    flushed = sdk.flush()
+    assert (flushed.sent, flushed.pending, flushed.error) == (12, 0, None)
+    assert _stored_order(terminal) == made
+
+
+def test_one_flusher_at_a_time_per_queue_file(device, tmp_path):
+    terminal, key, secret = device
+    first = sdk_terminal("http://127.0.0.1:9", key, secret, tmp_path / "q.sqlite3", retries=0)
+    second = sdk_terminal("http://127.0.0.1:9", key, secret, tmp_path / "q.sqlite3", retries=0)
+    first.queue.add(report(terminal))
+    assert first.queue.take_lease(first.holder)
+    busy = second.flush()
+    assert (busy.busy, busy.pending, busy.error) == (True, 1, None)
+    assert second.queue.get(first.queue.pending(limit=1)[0].report_id).attempts == 0
+    first.queue.drop_lease(first.holder)
+    assert second.flush().busy is False
+
+
+def test_pruning_forgets_old_sent_reports_only(tmp_path):
+    queue = Queue(tmp_path / "q.sqlite3")
+    sent, pending = queue.add(report()), queue.add(report())
+    queue.mark_sent(sent.seq, status="accepted", decision=None)
+    assert queue.prune(keep_days=1) == 0
+    assert queue.prune(keep_days=-1) == 1
+    assert [row.report_id for row in queue.pending(limit=10)] == [pending.report_id]
+    assert queue.counts() == {"pending": 1, "sent": 0, "refused": 0}

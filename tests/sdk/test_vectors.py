@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from portal_terminal import ReportInvalid, Terminal, validate_report
 from portal_terminal.client import Client
 from portal_terminal.queue import Queue
@@ -71,3 +73,37 @@ def test_a_full_card_number_is_never_echoed_nor_written_to_the_queue(offline_ter
     for path in tmp_path.iterdir():
         assert b"4111111111111111" not in path.read_bytes()
         assert b"4111 1111" not in path.read_bytes()
+
+
+def test_the_sdk_knows_the_servers_fields_and_choices():
+    from portal_terminal import validation as sdk
+
+    from transactions.ingest import cardscan, validate, wire
+    from transactions.models import CARD_METHODS, REFERRING_TYPES, Cvm, PaymentMethod, ReportType
+
+    assert (sdk.FIELDS, sdk.REQUIRED) == (wire.FIELDS, wire.REQUIRED)
+    assert (
+        frozenset(ReportType.values),
+        frozenset(PaymentMethod.values),
+        frozenset(Cvm.values),
+    ) == (sdk.TYPES, sdk.METHODS, sdk.CVMS)
+    assert (sdk.CARD_METHODS, sdk.REFERRING_TYPES) == (CARD_METHODS, REFERRING_TYPES)
+    assert sdk.NOT_SCANNED == validate.NOT_SCANNED
+    assert (sdk._DIGIT_RUN.pattern, sdk._GROUPED.pattern, sdk._SENSITIVE_NAME.pattern) == (
+        cardscan._DIGIT_RUN.pattern,
+        cardscan._GROUPED.pattern,
+        cardscan._SENSITIVE_NAME.pattern,
+    )
+    assert {name: p.pattern for name, (p, _m) in sdk._FORMATS.items()} == {
+        name: p.pattern for name, (p, _m) in validate._FORMATS.items()
+    }
+
+
+@given(st.text(alphabet="0123456789 -x", min_size=13, max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_the_card_number_scan_finds_what_the_servers_finds(text):
+    from portal_terminal.validation import contains_pan
+
+    from transactions.ingest import cardscan
+
+    assert contains_pan(text) == cardscan.contains_pan(text)
