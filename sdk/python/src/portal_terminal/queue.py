@@ -87,13 +87,14 @@ class Queue:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The queue holds masked card data: readable by its owner only (SQLite gives the WAL and
+        # shared-memory files the database file's permissions).
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a committed report survives a power cut
         self.db.executescript(SCHEMA)  # idempotent; executescript commits on its own
-        # The queue holds masked card data: readable by its owner only.
-        os.chmod(self.path, 0o600)
 
     def close(self) -> None:
         self.db.close()
