@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portal_terminal.client import Client, Decision, Refused, Unreachable
+from portal_terminal.client import Client, Decision, PortalError, Refused, Unreachable
 from portal_terminal.queue import Queue, Row
 from portal_terminal.validation import ReportInvalid, validate_report
 
@@ -140,15 +140,15 @@ class Terminal:
             while rows := self.queue.pending(limit=size):
                 try:
                     self._send(rows, done)
-                except Unreachable as exc:
-                    done.error = str(exc)
-                    self.queue.mark_failed([row.seq for row in rows], error=str(exc))
-                    break
                 except Refused as exc:
                     if exc.status == 413 and size > 1:
                         size = max(1, size // 2)
                         continue
                     # Credentials, terminal state or address: no verdict on the reports.
+                    done.error = str(exc)
+                    self.queue.mark_failed([row.seq for row in rows], error=str(exc))
+                    break
+                except PortalError as exc:  # Unreachable, or an answer that is not the API's
                     done.error = str(exc)
                     self.queue.mark_failed([row.seq for row in rows], error=str(exc))
                     break
