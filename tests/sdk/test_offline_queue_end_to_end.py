@@ -65,7 +65,10 @@ def _cut_and_restored(url: str, tmp_path: Path) -> dict[str, int]:
         proxy.drop_responses = 2  # the first batch is stored, its answer lost, twice
         proxy.cut_after = 2  # then two batches are answered and the link drops
         flushed = sdk.flush()
-        assert (flushed.sent, flushed.pending) == (8, 2) and flushed.error
+        # Two batches answered, then the cut: the rest waits (on a machine so busy that an
+        # attempt times out, the cut comes a batch earlier; the outcome below is the same).
+        assert flushed.error and flushed.sent + flushed.pending == 10
+        assert flushed.sent in (4, 8)
         for i in range(13, 15):  # still offline
             sale = _sale(device, i)
             made.append(sale["report_id"])
@@ -86,7 +89,7 @@ def _cut_and_restored(url: str, tmp_path: Path) -> dict[str, int]:
             [str(CLI), "flush"], env=env, capture_output=True, text=True, timeout=120
         )
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout) == {"sent": 4, "pending": 0}
+        assert json.loads(done.stdout) == {"sent": flushed.pending + 2, "pending": 0}
     finally:
         proxy.cut()
 

@@ -93,10 +93,12 @@ def test_gateway_errors_are_retried_after_retry_after(live_server, device):
     proxy.gateway_errors = 2
     try:
         api, sleeps = _client(proxy.url, key, secret)
-        assert api.report(report(terminal))["status"] == "accepted"
+        # "duplicate" if a busy machine timed out the attempt that stored it: retried alike.
+        assert api.report(report(terminal))["status"] in ("accepted", "duplicate")
     finally:
         proxy.cut()
-    assert sleeps == [1.0, 1.0]
+    assert proxy.refused_503 == 2
+    assert sleeps[:2] == [1.0, 1.0]
 
 
 def test_a_network_that_stays_down_ends_in_unreachable_after_growing_pauses(device):
