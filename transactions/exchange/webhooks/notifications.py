@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import translation
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from merchants.models import Membership, Role
+from merchants.accounts.mail import Recipient, recipients_of, send_in_their_language
+from merchants.models import Role
 from portal.common.beijing import SHANGHAI
 from transactions.models import WebhookEndpoint
 
 
-def owners_of(endpoint: WebhookEndpoint) -> list[str]:
-    """A merchant's endpoint: its owners; the acquirer's: the staff member who registered it."""
+def owners_of(endpoint: WebhookEndpoint) -> list[Recipient]:
+    """A merchant's endpoint: its active owners; the acquirer's: the staff member who registered it."""
+    users = get_user_model().objects.filter(is_active=True)
     if endpoint.merchant_id is None:
-        user = endpoint.created_by
-        return [user.email] if user is not None and user.email else []
-    owners = Membership.objects.filter(
-        merchant_id=endpoint.merchant_id, role=Role.OWNER, user__is_active=True
-    ).select_related("user")
-    return sorted({m.user.email for m in owners if m.user.email})
+        users = users.filter(pk=endpoint.created_by_id)
+    else:
+        users = users.filter(
+            membership__merchant_id=endpoint.merchant_id, membership__role=Role.OWNER
+        )
+    return recipients_of(users)
 
 
 def _beijing(endpoint: WebhookEndpoint) -> str:
@@ -29,11 +29,9 @@ def _beijing(endpoint: WebhookEndpoint) -> str:
 
 
 def endpoint_disabled(endpoint: WebhookEndpoint) -> None:
-    """Users have no language of their own here: the portal's language (settings.LANGUAGE_CODE)."""
-    recipients = owners_of(endpoint)
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
+    """Tell the endpoint's owners, each in the language they chose for their e-mails."""
+
+    def compose() -> tuple[str, str]:
         subject = _("Webhook endpoint disabled: %(url)s") % {"url": endpoint.url}
         message = _(
             "We stopped sending events to %(url)s: %(count)s attempts in a row failed since "
@@ -44,4 +42,6 @@ def endpoint_disabled(endpoint: WebhookEndpoint) -> None:
             "count": endpoint.consecutive_failures,
             "since": _beijing(endpoint),
         }
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+        return subject, message
+
+    send_in_their_language(recipients=owners_of(endpoint), compose=compose)

@@ -10,7 +10,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from merchants.models import Role
 from portal.common import events
+from tests.factories import MembershipFactory
 from tests.transactions.exchange.webhooks.helpers import documented_verify, registered
 from transactions.exchange.webhooks.delivery import (
     backoff,
@@ -256,15 +258,22 @@ def test_a_private_address_at_delivery_time_is_not_called(receiver, emit, settin
     assert json.loads(json.dumps(delivery.event.data)) == {"alert_id": 1}
 
 
-def test_the_disabled_e_mail_is_in_the_portal_language(receiver, settings, mailoutbox):
+def test_the_disabled_e_mail_is_in_each_owners_language(receiver, settings, mailoutbox):
+    from merchants.accounts.mail import preferences_set
     from transactions.exchange.webhooks.notifications import endpoint_disabled
 
-    settings.LANGUAGE_CODE = "zh-hans"  # users have no language of their own: the portal's
     endpoint, _secret = registered(receiver)
+    reader_of_chinese = endpoint.created_by
+    preferences_set(user=reader_of_chinese, language="zh-hans")
+    reader_of_english = MembershipFactory(merchant=endpoint.merchant, role=Role.OWNER).user
+    preferences_set(user=reader_of_english, language="en")
     endpoint.consecutive_failures, endpoint.failing_since = 10, timezone.now()
     endpoint_disabled(endpoint)
-    (message,) = mailoutbox
-    assert message.subject.startswith("Webhook 端点已停用") and "连续 10 次尝试失败" in message.body
+    by_address = {tuple(message.to): message for message in mailoutbox}
+    chinese = by_address[(reader_of_chinese.email,)]
+    assert chinese.subject.startswith("Webhook 端点已停用") and "连续 10 次尝试失败" in chinese.body
+    english = by_address[(reader_of_english.email,)]
+    assert english.subject.startswith("Webhook endpoint disabled")
 
 
 def test_an_endpoint_deleted_while_its_request_is_out_records_nothing(receiver):
