@@ -38,6 +38,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_settlementfile",
         "transactions.view_reconciliationrun",
         "transactions.view_reconciliationitem",
+        "transactions.view_webhookendpoint",
+        "transactions.view_webhookdelivery",
+        "transactions.view_webhookattempt",
     ],
     "compliance lead": [
         "merchants.view_merchant",
@@ -96,6 +99,13 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.add_settlementfile",
         "transactions.view_reconciliationrun",
         "transactions.view_reconciliationitem",
+        "transactions.view_webhookendpoint",
+        "transactions.add_webhookendpoint",
+        "transactions.change_webhookendpoint",
+        "transactions.delete_webhookendpoint",
+        "transactions.view_webhookdelivery",
+        "transactions.view_webhookattempt",
+        "transactions.redeliver_webhook",
     ],
 }
 
