@@ -56,6 +56,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_rulelistentry",
         "transactions.view_backtest",
         "transactions.add_backtest",
+        "transactions.view_webhookendpoint",
+        "transactions.view_webhookdelivery",
+        "transactions.view_webhookattempt",
     ],
     "compliance lead": [
         "merchants.view_merchant",
@@ -152,6 +155,13 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.delete_rulelistentry",
         "transactions.view_backtest",
         "transactions.add_backtest",
+        "transactions.view_webhookendpoint",
+        "transactions.add_webhookendpoint",
+        "transactions.change_webhookendpoint",
+        "transactions.delete_webhookendpoint",
+        "transactions.view_webhookdelivery",
+        "transactions.view_webhookattempt",
+        "transactions.redeliver_webhook",
     ],
 }
 

@@ -80,10 +80,11 @@ class Merchant(models.Model):
     business_city = models.CharField(_("business city"), max_length=60, blank=True)
     business_district = models.CharField(_("business district"), max_length=60, blank=True)
     business_address = models.CharField(_("business address"), max_length=200, blank=True)
-    # Contact
+    # Contact: the phone and e-mail are a person's, so encrypted at rest (history rows too: the
+    # historical model copies the field). Nothing searches on them; the form keeps their checks.
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True)
+    contact_email = EncryptedTextField(_("contact e-mail"), blank=True)
     # Settlement account: the number is encrypted at rest, the last four digits kept for display.
     bank_name = models.CharField(_("settlement bank"), max_length=100, blank=True)
     bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 
@@ -42,6 +43,18 @@ class ApplicationForm(forms.ModelForm):
         max_length=30,
         required=False,
         help_text=_("Encrypted at rest and shown masked; leave blank to keep the one on file."),
+    )
+    # Encrypted text columns on the model, so their form fields are given here: one line each, the
+    # length and the e-mail check the columns no longer carry.
+    contact_phone = forms.CharField(
+        label=capfirst(Merchant._meta.get_field("contact_phone").verbose_name),
+        max_length=20,
+        required=False,
+    )
+    contact_email = forms.EmailField(
+        label=capfirst(Merchant._meta.get_field("contact_email").verbose_name),
+        max_length=254,
+        required=False,
     )
 
     service_provider = forms.CharField(

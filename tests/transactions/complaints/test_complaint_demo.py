@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from merchants.accounts.groups import sync_staff_groups
-from transactions.models import Complaint, ComplaintStatus, ReportAmendment
+from transactions.models import Complaint, ComplaintChannel, ComplaintStatus, ReportAmendment
 
 pytestmark = pytest.mark.django_db
 
@@ -28,4 +28,6 @@ def test_seed_demo_records_the_demo_complaints_once():
     assert statuses == [ComplaintStatus.AWAITING_MERCHANT, ComplaintStatus.UPHELD]
     assert Complaint.objects.get(status=ComplaintStatus.UPHELD).amendment is not None
     call_command("seed_demo", "--force", stdout=StringIO())
-    assert Complaint.objects.count() == 2 and ReportAmendment.objects.count() == 1
+    # shop-bj's cardholder complaint is the third (tests/transactions/demo/test_cardholder_demo.py).
+    assert Complaint.objects.filter(channel=ComplaintChannel.STAFF).count() == 2
+    assert Complaint.objects.count() == 3 and ReportAmendment.objects.count() == 1

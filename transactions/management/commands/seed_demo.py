@@ -2,6 +2,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from merchants.risk.rating.services import rate_merchants
+from transactions.complaints.cardholder.services import complaint_for_tracking
+from transactions.demo.cardholder import (
+    DEMO_TRACKING_CODE,
+    DEMO_TRACKING_PATH,
+    seed_cardholder_complaint,
+)
 from transactions.demo.complaints import seed_complaints
 from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.reconciliation import seed_reconciliation
@@ -40,6 +46,7 @@ class Command(BaseCommand):
         if alerts:
             self.stdout.write(f"{alerts} demo alerts raised by the first audit.")
         seed_complaints()
+        seed_cardholder_complaint()
         seed_reconciliation()
         seed_change_requests()
         # What the nightly beat task would do: every approved merchant gets its risk level.
@@ -61,3 +68,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Portal: http://127.0.0.1:8000/   Compliance admin: http://127.0.0.1:8000/admin/"
         )
+        if complaint_for_tracking(code=DEMO_TRACKING_CODE) is not None:
+            self.stdout.write(
+                f"Cardholder complaint: tracking code {DEMO_TRACKING_CODE} at "
+                f"http://127.0.0.1:8000/cardholder/track/ (or http://127.0.0.1:8000{DEMO_TRACKING_PATH})"
+            )
