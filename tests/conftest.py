@@ -34,9 +34,10 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.SECURE_SSL_REDIRECT = False
     _redis_of_this_worker(settings)
     # A configured replica (.ci/run starts one) is read only by the tests that ask for it
-    # (tests/portal/common/test_replicas.py); the servers the suite starts run without it.
+    # (tests/portal/common/test_replicas.py); xdist workers and the servers the suite starts
+    # inherit the switch, off (their replica alias names the primary's database, not the test's).
     settings.DATABASE_REPLICA_READS = False
-    os.environ.pop("DATABASE_REPLICA_URLS", None)
+    os.environ["DATABASE_REPLICA_READS"] = "false"
 
 
 def _redis_of_this_worker(settings) -> None:

@@ -188,10 +188,14 @@ class Terminal:
 
 
 def _kill_busy_backends(killer: Killer, stop: threading.Event) -> None:
-    """While batches are stored: now and then kill a backend in the middle of its work."""
+    """While batches are stored: now and then kill a backend in the middle of its work, waiting
+    longer after each kill (up to 4 s), so that a batch slower than the wait still gets through
+    in the end, as it would after a real outage."""
+    pause = 0.25
     while not stop.is_set():
-        killer.kill(("active", "idle in transaction"))
-        stop.wait(0.25)
+        if killer.kill(("active", "idle in transaction")):
+            pause = min(pause * 2, 4.0)
+        stop.wait(pause)
 
 
 def test_killed_database_connections_lose_and_duplicate_no_report(server):
