@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.common.admin import ReadOnlyInline, TrailAdmin, admin_link
 from portal.common.admin_actions import permitted_actions, run_for_each, transition_action
+from portal.common.forms import form_add_errors
 from transactions.complaints.admin_forms import ComplaintRecordForm, UpholdForm
 from transactions.complaints.downloads import serve_evidence
 from transactions.complaints.services import (
@@ -276,7 +277,7 @@ class ComplaintAdmin(TrailAdmin):
                     evidence=data["evidence"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_add_errors(form, exc)
             else:
                 self.log_addition(request, complaint, [{"added": {}}])
                 self.message_user(
@@ -355,11 +356,3 @@ class ComplaintAdmin(TrailAdmin):
         if not request.user.has_perm("transactions.view_complaintevidence"):
             raise PermissionDenied
         return serve_evidence(get_object_or_404(ComplaintEvidence, pk=pk))
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -36,6 +36,7 @@ from merchants.risk.rating.services import (
     risk_override_clear,
 )
 from portal.common.admin import ReadOnlyAdmin, TrailAdmin, admin_link
+from portal.common.forms import form_add_errors
 
 
 @admin.register(RiskLevelPolicy)
@@ -180,7 +181,7 @@ class MerchantRiskAdmin(ReadOnlyAdmin):
                 else:
                     risk_override(merchant=risk.merchant, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(bound, exc)
+                form_add_errors(bound, exc)
             else:
                 self.message_user(request, _("The risk level was changed."), messages.SUCCESS)
                 return HttpResponseRedirect(
@@ -199,14 +200,6 @@ class MerchantRiskAdmin(ReadOnlyAdmin):
                 "opts": self.model._meta,
             },
         )
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @admin.register(RiskLevelChange)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.common.forms import form_add_errors
 from transactions.complaints.cardholder.forms import (
     AddInformationForm,
     ComplaintForm,
@@ -52,14 +53,6 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 def _expired(request: HttpRequest) -> HttpResponse:
     return render(request, "cardholder/expired.html", status=404)
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @never_cache
@@ -141,7 +134,7 @@ def complain_submit(request: HttpRequest, token: str) -> HttpResponse:
                 link_base=request.build_absolute_uri(reverse("cardholder:track")),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             return render(
                 request,
@@ -194,7 +187,7 @@ def _tracking_page(request: HttpRequest, code: str) -> HttpResponse:
                     attachment=add_form.cleaned_data["attachment"],
                 )
             except ValidationError as exc:
-                _add_errors(add_form, exc)
+                form_add_errors(add_form, exc)
             else:
                 add_form, notice = AddInformationForm(), _("Thank you: your information was added.")
         status = 200 if notice else 400
@@ -206,7 +199,7 @@ def _tracking_page(request: HttpRequest, code: str) -> HttpResponse:
                     complaint=complaint, reason=withdraw_form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _add_errors(withdraw_form, exc)
+                form_add_errors(withdraw_form, exc)
             else:
                 notice = _("Your complaint was withdrawn.")
         status = 200 if notice else 400
