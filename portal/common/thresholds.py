@@ -1,14 +1,17 @@
 """Thresholds edited as JSON in admin, checked against a spec's defaults.
 
-Shared by the audit rules' form and the screening checks' form: both keep their thresholds as a
-JSON object whose keys and kinds of value are those of the spec's defaults.
+Shared by the audit rules' forms and the screening checks' forms (their own and each risk level's):
+all keep their thresholds as a JSON object whose keys and kinds of value are those of the spec's
+defaults.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -60,3 +63,31 @@ def clean_thresholds(value: Any, *, defaults: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned[key] = _number(value[key], like=default, key=key)
     return cleaned
+
+
+class LevelThresholdsForm(forms.ModelForm):
+    """A risk level's own thresholds for a rule or check: the same keys and kinds as its defaults.
+
+    A subclass names the field holding the rule or check (``row_field``), the registry of specs
+    by code, and what to say when the row's code has no spec (no module: no thresholds).
+    """
+
+    row_field: ClassVar[str]
+    registry: ClassVar[Mapping[str, Any]]
+    no_module: ClassVar[Any]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        row = cleaned.get(self.row_field)
+        if row is None or "parameters" not in cleaned:
+            return cleaned
+        spec = self.registry.get(row.code)
+        if spec is None:
+            self.add_error(self.row_field, str(self.no_module))
+            return cleaned
+        try:
+            cleaned["parameters"] = clean_thresholds(cleaned["parameters"], defaults=spec.defaults)
+        except ValidationError as exc:
+            self.add_error("parameters", exc)
+        return cleaned

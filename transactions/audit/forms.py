@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.common.thresholds import clean_thresholds
+from portal.common.thresholds import LevelThresholdsForm, clean_thresholds
 from transactions.audit.rules import REGISTRY
 from transactions.models import AuditRule, AuditRuleLevel
 
@@ -31,24 +32,13 @@ class AuditRuleForm(forms.ModelForm):
         return clean_thresholds(self.cleaned_data["parameters"], defaults=spec.defaults)
 
 
-class AuditRuleLevelForm(forms.ModelForm):
+class AuditRuleLevelForm(LevelThresholdsForm):
     """A risk level's own thresholds for the rule: the same keys and kinds as its defaults."""
+
+    row_field = "rule"
+    registry = REGISTRY
+    no_module = gettext_lazy("This rule has no module; it has no thresholds per level.")
 
     class Meta:
         model = AuditRuleLevel
         fields = ("rule", "level", "parameters")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        rule = cleaned.get("rule")
-        if rule is None or "parameters" not in cleaned:
-            return cleaned
-        spec = REGISTRY.get(rule.code)
-        if spec is None:
-            self.add_error("rule", _("This rule has no module; it has no thresholds per level."))
-            return cleaned
-        try:
-            cleaned["parameters"] = clean_thresholds(cleaned["parameters"], defaults=spec.defaults)
-        except ValidationError as exc:
-            self.add_error("parameters", exc)
-        return cleaned

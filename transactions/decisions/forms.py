@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.common.thresholds import clean_thresholds
+from portal.common.thresholds import LevelThresholdsForm, clean_thresholds
 from transactions.decisions.checks import REGISTRY
 from transactions.models import ScreeningCheck, ScreeningCheckLevel
 
@@ -30,26 +31,13 @@ class ScreeningCheckForm(forms.ModelForm):
         return clean_thresholds(self.cleaned_data["parameters"], defaults=spec.defaults)
 
 
-class ScreeningCheckLevelForm(forms.ModelForm):
+class ScreeningCheckLevelForm(LevelThresholdsForm):
     """A risk level's own thresholds for the check: the same keys and kinds as its defaults."""
+
+    row_field = "check_row"
+    registry = REGISTRY
+    no_module = gettext_lazy("This check has no module; it has no thresholds per level.")
 
     class Meta:
         model = ScreeningCheckLevel
         fields = ("check_row", "level", "parameters")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        row = cleaned.get("check_row")
-        if row is None or "parameters" not in cleaned:
-            return cleaned
-        spec = REGISTRY.get(row.code)
-        if spec is None:
-            self.add_error(
-                "check_row", _("This check has no module; it has no thresholds per level.")
-            )
-            return cleaned
-        try:
-            cleaned["parameters"] = clean_thresholds(cleaned["parameters"], defaults=spec.defaults)
-        except ValidationError as exc:
-            self.add_error("parameters", exc)
-        return cleaned
