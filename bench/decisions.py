@@ -166,7 +166,7 @@ def unscreened() -> tuple[float, list[float], list[int], float, float]:
 
 
 def main() -> None:
-    from transactions.decisions.services import ensure_checks
+    from transactions.decisions.inputs import ensure_checks
     from transactions.models import Report
 
     ensure_checks()

@@ -14,8 +14,9 @@ class TransactionsConfig(AppConfig):
 
         RULE_NAMES.update({code: spec.name for code, spec in REGISTRY.items()})
 
+        from transactions.decisions.alerts import FAILED_NAME, RULE_PREFIX
         from transactions.decisions.checks import REGISTRY as CHECKS
-        from transactions.decisions.services import CHECK_FAILED, FAILED_NAME, RULE_PREFIX
+        from transactions.decisions.services import CHECK_FAILED
         from transactions.models.decision import CHECK_NAMES
 
         CHECK_NAMES.update({code: spec.name for code, spec in CHECKS.items()})

@@ -24,8 +24,8 @@ from transactions.api.authentication import (
     terminal_of,
 )
 from transactions.api.permissions import TerminalMayReport
+from transactions.decisions.answers import decision_answer
 from transactions.decisions.selectors import decision_of, report_held
-from transactions.decisions.services import decision_answer
 from transactions.ingest.services import MAX_BATCH, report_ingest_batch, report_ingest_one
 from transactions.ingest.wire import report_wire
 from transactions.models import Report

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.common.admin import ReadOnlyAdmin, TrailAdmin, admin_link
+from transactions.decisions.answers import reasons_read
 from transactions.decisions.checks import REGISTRY
 from transactions.decisions.forms import ScreeningCheckForm
+from transactions.decisions.inputs import ensure_checks
 from transactions.decisions.selectors import fallback_counts, report_held
-from transactions.decisions.services import ensure_checks, reasons_read
 from transactions.models import CHECK_NAMES, Decision, DecisionOutcome, ScreeningCheck
 
 

@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from transactions.decisions.answers import reasons_read
 from transactions.decisions.selectors import decision_of
-from transactions.decisions.services import reasons_read
 from transactions.models import (
     Alert,
     DecisionOutcome,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.transactions.helpers import REPORTS, TerminalAPI, report
-from transactions.decisions.services import ensure_checks
+from transactions.decisions.inputs import ensure_checks
 from transactions.models import ScreeningCheck
 
 

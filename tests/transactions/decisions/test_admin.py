@@ -14,7 +14,7 @@ from tests.factories import StaffFactory
 from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
 from tests.transactions.report_factories import make_report
 from transactions.decisions.checks import REGISTRY
-from transactions.decisions.services import ensure_checks
+from transactions.decisions.inputs import ensure_checks
 from transactions.models import Decision, ScreeningCheck
 
 pytestmark = pytest.mark.django_db

@@ -53,7 +53,7 @@ def _one_card_at_two_terminals(client, monkeypatch):
     first = reporting_terminal()
     second = reporting_terminal(merchant=first.merchant)
     apis = [TerminalAPI(client, first), TerminalAPI(Client(), second)]
-    from transactions.decisions.services import ensure_checks
+    from transactions.decisions.inputs import ensure_checks
 
     ensure_checks()
     # The second use of a card at the merchant within the window fires.

@@ -49,7 +49,7 @@ def test_a_hold_that_cannot_be_written_leaves_no_report_behind(api, monkeypatch)
     def refuse(holds, model, **kwargs):
         raise RuntimeError("hold refused")
 
-    monkeypatch.setattr("transactions.decisions.services.bulk_create_with_history", refuse)
+    monkeypatch.setattr("transactions.decisions.alerts.bulk_create_with_history", refuse)
     with pytest.raises(RuntimeError):
         api.post(REPORTS, report(api.terminal, mcc=OTHER_MCC))
     assert not (Report.objects.exists() or Decision.objects.exists() or Alert.objects.exists())

@@ -14,7 +14,7 @@ from merchants.models import MerchantRisk, RiskLevelPolicy
 from tests.transactions.decisions.helpers import codes, decide, set_check
 from tests.transactions.helpers import BATCH, REPORTS, report
 from transactions.decisions.checks import REGISTRY
-from transactions.decisions.services import ensure_checks
+from transactions.decisions.inputs import ensure_checks
 from transactions.models import Decision, ScreeningCheck, ScreeningCheckLevel
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
 from transactions.decisions import state
-from transactions.decisions.services import SCREENED_FIELDS, _screened
+from transactions.decisions.inputs import SCREENED_FIELDS, screened
 from transactions.ingest.store import Incoming, store_reports
 from transactions.ingest.validate import validate_report
 from transactions.models import Decision, Report, StateSource
@@ -68,7 +68,7 @@ def _store(terminal, **overrides):
     assert not errors
     store_reports([Incoming(0, terminal.pk, terminal.merchant_id, valid)], source="api")
     row = Report.objects.filter(report_id=valid.report_id).values(*SCREENED_FIELDS).get()
-    return _screened(row)
+    return screened(row)
 
 
 def _scenario(seed: int = 11):

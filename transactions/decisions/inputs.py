@@ -1,0 +1,190 @@
+"""What the screening reads: the checks' rows and thresholds (per risk level), the reports just
+stored, the terminal's facts, the merchant's day so far and its usual hours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import caches
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from merchants.models import Terminal
+from merchants.risk.rating.selectors import level_of, policy_of
+from portal.common.beijing import SHANGHAI
+from transactions.decisions.base import (
+    Screened,
+    TerminalFacts,
+    card_key,
+)
+from transactions.decisions.checks import REGISTRY
+from transactions.models import (
+    HOUR_FIELDS,
+    Hold,
+    Report,
+    ReportType,
+    ScreeningCheck,
+    ScreeningCheckLevel,
+    TerminalDay,
+)
+
+USUAL_HOURS_SECONDS = 3600
+
+
+ZERO = Decimal("0.00")
+
+
+SCREENED_FIELDS = (
+    "id",
+    "report_id",
+    "merchant_id",
+    "terminal_id",
+    "occurred_at",
+    "amount",
+    "type",
+    "method",
+    "cvm",
+    "mcc",
+    "acquirer_mid",
+    "tid",
+    "card_token",
+    "masked_pan",
+    "lat",
+    "lng",
+    "original_report_id",
+)
+
+
+def ensure_checks() -> list[ScreeningCheck]:
+    """The checks' rows, created at their defaults for checks added since the last run."""
+    rows = {row.code: row for row in ScreeningCheck.objects.all()}
+    for spec in REGISTRY.values():
+        if spec.code not in rows:
+            rows[spec.code], _created = ScreeningCheck.objects.get_or_create(
+                code=spec.code,
+                defaults={
+                    "name": spec.name,
+                    "description": spec.description,
+                    "action": spec.action,
+                    "parameters": spec.defaults,
+                },
+            )
+    return [rows[code] for code in REGISTRY]
+
+
+def screened(row: dict[str, Any]) -> Screened:
+    key = card_key(card_token=row["card_token"], masked_pan=row["masked_pan"])
+    return Screened(pk=row.pop("id"), card_key=key, **row)
+
+
+def terminal_facts(terminal_id: int) -> TerminalFacts:
+    """Plain values in one query: a model instance of the merchant would decrypt its bank account
+    on every report."""
+    held = Exists(Hold.objects.active().filter(terminal_id=OuterRef("pk")))
+    row = (
+        Terminal.objects.filter(pk=terminal_id)
+        .annotate(held=held)
+        .values(
+            "status",
+            "tid",
+            "latitude",
+            "longitude",
+            "held",
+            "merchant_id",
+            "merchant__mid",
+            "merchant__mcc",
+        )[0]
+    )
+    level = level_of(merchant_id=row["merchant_id"])
+    policy = policy_of(level=level)
+    return TerminalFacts(
+        risk_level=level,
+        per_transaction_limit=policy.per_transaction_limit if policy else None,
+        daily_limit=policy.daily_limit if policy else None,
+        status=row["status"],
+        tid=row["tid"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        held=row["held"],
+        merchant_mid=row["merchant__mid"],
+        merchant_mcc=row["merchant__mcc"],
+    )
+
+
+def check_params(
+    row: ScreeningCheck, by_level: Mapping[int, Mapping[str, Any]]
+) -> Mapping[str, Any]:
+    """The check's thresholds for this merchant: its risk level's set, else the check's own."""
+    own = by_level.get(row.pk, row.parameters or {})
+    return {**REGISTRY[row.code].defaults, **own}
+
+
+def level_params(level: str | None) -> dict[int, Mapping[str, Any]]:
+    """The thresholds sets of the merchant's risk level, by check row."""
+    if level is None:
+        return {}
+    return dict(
+        ScreeningCheckLevel.objects.filter(level=level).values_list("check_row_id", "parameters")
+    )
+
+
+def constant(value: Decimal) -> Callable[[], Decimal]:
+    return lambda: value
+
+
+def sales_so_far(reports: Sequence[Screened]) -> dict[int, Decimal]:
+    """Each sale's merchant sales on its Beijing day, up to and including it.
+
+    The daily rollups already count the whole batch (written in this transaction, before the
+    screening); a sale of the batch is judged without the batch's later sales of that day.
+    """
+    days = {report.pk: report.occurred_at.astimezone(SHANGHAI).date() for report in reports}
+    merchant_id = reports[0].merchant_id
+    totals = {
+        day: Decimal(total or 0)
+        for day, total in TerminalDay.objects.filter(
+            merchant_id=merchant_id, day__in=set(days.values())
+        )
+        .order_by()
+        .values_list("day")
+        .annotate(total=Sum("sales_amount"))
+    }
+    later: dict[Any, Decimal] = {}
+    sold = {}
+    for report in reversed(reports):  # reports come in order of occurrence
+        if report.type != ReportType.SALE:
+            continue
+        day = days[report.pk]
+        sold[report.pk] = totals.get(day, ZERO) - later.get(day, ZERO)
+        later[day] = later.get(day, ZERO) + report.amount
+    return sold
+
+
+def original_of(report: Screened) -> Any:
+    if report.original_report_id is None:
+        return None
+    return (
+        Report.objects.filter(merchant_id=report.merchant_id, report_id=report.original_report_id)
+        .only("amount", "card_token", "masked_pan")
+        .first()
+    )
+
+
+def usual_hours(merchant_id: int, params: Mapping[str, Any]) -> dict[int, int]:
+    """Reports per Beijing hour over the merchant's last ``history_days`` (daily rollups; cached
+    in the process for an hour, as the history moves by days)."""
+    today = timezone.now().astimezone(SHANGHAI).date()
+    days = int(params["history_days"])
+    key = f"decisions:hours:{merchant_id}:{today}:{days}"
+    cache = caches["screening"]
+    hours = cache.get(key)
+    if hours is None:
+        totals = TerminalDay.objects.filter(
+            merchant_id=merchant_id, day__gte=today - timedelta(days=days)
+        ).aggregate(**{name: Sum(name) for name in HOUR_FIELDS})
+        hours = {h: int(totals[name] or 0) for h, name in enumerate(HOUR_FIELDS)}
+        cache.set(key, hours, USUAL_HOURS_SECONDS)
+    return hours

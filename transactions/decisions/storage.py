@@ -1,0 +1,57 @@
+"""Writing the decisions: COPY on PostgreSQL, a bulk insert elsewhere."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils import timezone
+
+from portal.common.database import copy_rows, has_copy
+from transactions.models import (
+    Decision,
+)
+
+DECISION_COLUMNS = (
+    "decision_id",
+    "report_id",
+    "merchant_id",
+    "terminal_id",
+    "outcome",
+    "reasons",
+    "checks",
+    "state_source",
+    "duration_us",
+    "alert_id",
+    "created_at",
+)
+
+
+def decisions_insert(decisions: list[Decision]) -> None:
+    """COPY on PostgreSQL: a batch's decisions carry a few kB of JSON each, which a plain
+    multi-row INSERT escapes element by element (a 250-report batch: 0.45 s → ms)."""
+    if not has_copy():
+        Decision.objects.bulk_create(decisions)
+        return
+    now = timezone.now()
+    for decision in decisions:
+        decision.created_at = now
+    copy_rows(
+        Decision._meta.db_table,
+        DECISION_COLUMNS,
+        (
+            (
+                d.decision_id,
+                d.report_id,
+                d.merchant_id,
+                d.terminal_id,
+                d.outcome,
+                json.dumps(d.reasons, ensure_ascii=False),
+                json.dumps(d.checks, ensure_ascii=False),
+                d.state_source,
+                d.duration_us,
+                d.alert_id,
+                now,
+            )
+            for d in decisions
+        ),
+    )
