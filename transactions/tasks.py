@@ -135,3 +135,11 @@ def run_backtest(backtest_id: int) -> str:
     from transactions.rules.backtest import backtest_run
 
     return backtest_run(backtest_id=backtest_id).status
+
+
+@shared_task
+def purge_webhook_history() -> int:
+    """Beat, daily: delete webhook events (with their deliveries and log) past WEBHOOK_KEEP_DAYS."""
+    from transactions.exchange.webhooks.retention import webhook_history_purge
+
+    return webhook_history_purge()

@@ -105,6 +105,8 @@ class WebhookEvent(models.Model):
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
         ordering = ["-occurred_at"]
+        # The daily purge reads the oldest events first (WEBHOOK_KEEP_DAYS).
+        indexes = [models.Index(fields=["occurred_at"], name="webhook_event_occurred")]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.public_id}"
