@@ -64,6 +64,7 @@ urlpatterns = [
     path("merchant/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
     path("merchant/webhooks/<int:pk>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
     path("merchant/webhooks/<int:pk>/enable/", webhooks.webhook_enable, name="webhook_enable"),
+    path("merchant/webhooks/<int:pk>/disable/", webhooks.webhook_disable, name="webhook_disable"),
     path("merchant/webhooks/<int:pk>/ping/", webhooks.webhook_ping, name="webhook_ping"),
     path("merchant/webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
     path(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from portal.common.admin import ReadOnlyAdmin, ReadOnlyInline, TrailAdmin, admin_link
 from transactions.exchange.webhooks import services
 from transactions.exchange.webhooks.forms import event_choices
-from transactions.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from transactions.models import EndpointStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 SECRET_PAGE = "admin/transactions/webhookendpoint/secret.html"
 
@@ -47,7 +47,7 @@ class WebhookEndpointAdmin(TrailAdmin):
     search_fields = ("url", "description", "merchant__mid", "merchant__short_name")
     readonly_fields = ("status", "disabled_at", "disabled_reason", "consecutive_failures")
     autocomplete_fields = ("merchant",)
-    actions = ["rotate_secret", "enable", "send_test_event"]
+    actions = ["rotate_secret", "enable", "disable", "send_test_event"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -101,6 +101,14 @@ class WebhookEndpointAdmin(TrailAdmin):
         for endpoint in queryset:
             services.endpoint_enable(endpoint=endpoint, actor=request.user)
         self.message_user(request, _("Enabled."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Disable (stop sending)"), permissions=["change"])
+    def disable(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for endpoint in queryset.filter(status=EndpointStatus.ACTIVE):
+            services.endpoint_disable(endpoint=endpoint, actor=request.user)
+            done += 1
+        self.message_user(request, _("Disabled: %(count)d.") % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Send a test event"), permissions=["change"])
     def send_test_event(self, request: HttpRequest, queryset: QuerySet) -> None:

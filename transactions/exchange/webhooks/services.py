@@ -20,6 +20,7 @@ from merchants.models import Merchant, Role
 from portal.common.events import EVENT_TYPES
 from portal.common.queue import enqueue_on_commit
 from transactions.exchange.webhooks import addresses, signing
+from transactions.exchange.webhooks.delivery import OPEN
 from transactions.exchange.webhooks.outbox import DELIVER_TASK, ping_record
 from transactions.models import (
     DeliveryStatus,
@@ -150,6 +151,24 @@ def endpoint_enable(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint
     endpoint.failing_since = None
     endpoint._change_reason = f"enabled by {actor}"  # type: ignore[attr-defined]
     endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_disable(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint:
+    """Stop sending to an endpoint (a receiver taken down for maintenance) without deleting its
+    log: new events skip it, and what it was still to receive fails, to be sent again by hand."""
+    _require(actor, endpoint.merchant_id)
+    if not endpoint.is_active:
+        raise ValidationError(_("The endpoint is already disabled."))
+    endpoint.status = EndpointStatus.DISABLED
+    endpoint.disabled_at = timezone.now()
+    endpoint.disabled_reason = f"disabled by {actor}"
+    endpoint._change_reason = f"disabled by {actor}"  # type: ignore[attr-defined]
+    endpoint.save()
+    endpoint.deliveries.filter(status__in=OPEN).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=None, last_error="The endpoint was disabled."
+    )
     return endpoint
 
 

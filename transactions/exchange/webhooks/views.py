@@ -89,6 +89,19 @@ def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @merchant_required(manage=True)
 @require_POST
+def webhook_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = _own(request, pk)
+    try:
+        services.endpoint_disable(endpoint=endpoint, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Endpoint disabled: no events are sent to it."))
+    return redirect("transactions:webhook_detail", pk=endpoint.pk)
+
+
+@merchant_required(manage=True)
+@require_POST
 def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _own(request, pk)
     services.endpoint_enable(endpoint=endpoint, actor=request.user)

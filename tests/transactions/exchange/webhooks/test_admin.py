@@ -72,6 +72,19 @@ def test_staff_rotate_a_secret_and_send_a_delivery_again(
     assert page.status_code == 200 and delivery.event.public_id in page.content.decode()
 
 
+def test_staff_disable_endpoints_and_enable_them_again(admin_client, receiver):
+    endpoint, _secret = registered(receiver)
+    changelist = reverse("admin:transactions_webhookendpoint_changelist")
+    page = admin_client.post(
+        changelist, {"action": "disable", "_selected_action": [endpoint.pk]}, follow=True
+    )
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and "Disabled: 1." in page.content.decode()
+    admin_client.post(changelist, {"action": "enable", "_selected_action": [endpoint.pk]})
+    endpoint.refresh_from_db()
+    assert endpoint.is_active and endpoint.disabled_at is None
+
+
 def test_staff_without_the_permissions_cannot_manage_endpoints(client, receiver):
     reviewer = StaffFactory(groups=["compliance reviewer"])
     client.force_login(reviewer)
@@ -128,6 +141,9 @@ def test_a_reviewer_sees_the_webhooks_but_changes_nothing(client, receiver):
     rotate = client.post(changelist, {"action": "rotate_secret", "_selected_action": [endpoint.pk]})
     endpoint.refresh_from_db()
     assert endpoint.secret == secret and secret not in rotate.content.decode()
+    client.post(changelist, {"action": "disable", "_selected_action": [endpoint.pk]})
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
     delete = reverse("admin:transactions_webhookendpoint_delete", args=[endpoint.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from merchants.models import Role
+from portal.common import events
 from tests.factories import MembershipFactory, MerchantFactory
 from tests.transactions.exchange.webhooks.helpers import registered
-from transactions.models import DeliveryStatus, EndpointStatus, WebhookEndpoint
+from transactions.models import DeliveryStatus, EndpointStatus, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,34 @@ def test_a_disabled_endpoint_is_enabled_again(client, owner, receiver):
     assert endpoint.is_active and endpoint.consecutive_failures == 0
 
 
+def test_the_owner_disables_an_endpoint_and_keeps_its_log(client, owner, receiver):
+    endpoint, _secret = registered(receiver, merchant=owner.merchant, actor=owner.user)
+    events.event_record(
+        event_type=events.ALERT_OPENED, merchant_id=owner.merchant.pk, data={"alert": 1}
+    )
+    waiting = WebhookDelivery.objects.get(endpoint=endpoint)
+
+    page = client.post(reverse("transactions:webhook_disable", args=[endpoint.pk]), follow=True)
+
+    endpoint.refresh_from_db()
+    waiting.refresh_from_db()
+    assert not endpoint.is_active and endpoint.disabled_reason == f"disabled by {owner.user}"
+    assert waiting.status == DeliveryStatus.FAILED  # kept in the log, to be sent again by hand
+    assert endpoint.history.first().history_change_reason == f"disabled by {owner.user}"
+    assert "Endpoint disabled" in page.content.decode()
+    events.event_record(
+        event_type=events.ALERT_OPENED, merchant_id=owner.merchant.pk, data={"alert": 2}
+    )
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1  # skipped now
+
+
+def test_disabling_a_disabled_endpoint_says_so(client, owner, receiver):
+    endpoint, _secret = registered(receiver, merchant=owner.merchant, actor=owner.user)
+    client.post(reverse("transactions:webhook_disable", args=[endpoint.pk]))
+    page = client.post(reverse("transactions:webhook_disable", args=[endpoint.pk]), follow=True)
+    assert "already disabled" in page.content.decode()
+
+
 def test_the_owner_deletes_an_endpoint(client, owner, receiver):
     endpoint, _secret = registered(receiver, merchant=owner.merchant, actor=owner.user)
     client.post(reverse("transactions:webhook_delete", args=[endpoint.pk]))
@@ -97,7 +126,14 @@ def test_members_who_are_not_owners_are_refused(client, receiver, role):
     pk = endpoint.pk
     assert client.get(LIST).status_code == 403
     assert client.post(LIST, {"url": receiver.url, "events": ["alert.opened"]}).status_code == 403
-    for name in ("webhook_detail", "webhook_rotate", "webhook_ping", "webhook_delete"):
+    names = (
+        "webhook_detail",
+        "webhook_rotate",
+        "webhook_ping",
+        "webhook_disable",
+        "webhook_delete",
+    )
+    for name in names:
         assert client.post(reverse(f"transactions:{name}", args=[pk])).status_code == 403
     assert WebhookEndpoint.objects.filter(pk=pk).exists()
     assert "Webhooks" not in client.get(reverse("transactions:reports")).content.decode()
