@@ -74,10 +74,13 @@ def make_terminal(tag: str) -> tuple[Any, str, str]:
     return terminal, key.key_id, secret
 
 
-def make_reports(terminal: Any, n: int, start: int = 0) -> list[dict[str, Any]]:
+def make_reports(
+    terminal: Any, n: int, start: int = 0, *, base: datetime | None = None
+) -> list[dict[str, Any]]:
+    """``n`` valid reports of ``terminal``, a millisecond apart from ``base`` (a day ago)."""
     from django.utils import timezone
 
-    base = timezone.now() - timedelta(days=1)
+    base = base or timezone.now() - timedelta(days=1)
     methods = ["credit_card", "debit_card", "wechat", "alipay", "unionpay_qr"]
     rows = []
     for i in range(start, start + n):

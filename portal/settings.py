@@ -128,6 +128,9 @@ DECISIONS_REDIS_URL = env.str("DECISIONS_REDIS_URL", default=REDIS_URL)
 # The operators' switch: off, terminal reports are stored and answered without a decision (the
 # scheduled audit still runs). For an incident, and for measuring what screening costs.
 DECISIONS_SCREENING = env.bool("DECISIONS_SCREENING", default=True)
+# Each process keeps the screening's checks, thresholds, limits and live rules this many seconds
+# (transactions/decisions/config.py); 0: read them for every report.
+DECISIONS_CONFIG_SECONDS = env.int("DECISIONS_CONFIG_SECONDS", default=5)
 if REDIS_URL:
     CACHES = {
         "default": {

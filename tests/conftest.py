@@ -38,6 +38,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # inherit the switch, off (their replica alias names the primary's database, not the test's).
     settings.DATABASE_REPLICA_READS = False
     os.environ["DATABASE_REPLICA_READS"] = "false"
+    # Tests change checks, thresholds and rules with plain ORM updates and screen at once: the
+    # screening reads its configuration anew for every report (its keeping is tested on its own,
+    # tests/transactions/decisions/test_config.py).
+    settings.DECISIONS_CONFIG_SECONDS = 0
+    os.environ["DECISIONS_CONFIG_SECONDS"] = "0"
 
 
 def _redis_of_this_worker(settings) -> None:

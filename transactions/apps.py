@@ -28,5 +28,15 @@ class TransactionsConfig(AppConfig):
         from transactions.exchange.webhooks.outbox import outbox_record, outbox_wanted
 
         recorder_register(outbox_record, outbox_wanted)
+        # The screening keeps its configuration a few seconds; a saved change drops this copy.
+        from django.db.models.signals import post_delete, post_save
+
+        from merchants.models import RiskLevelPolicy
+        from transactions.decisions.config import screening_config_drop
+        from transactions.models import AuditRule, RuleVersion, ScreeningCheck, ScreeningCheckLevel
+
+        for model in (ScreeningCheck, ScreeningCheckLevel, RiskLevelPolicy, RuleVersion, AuditRule):
+            for signal in (post_save, post_delete):
+                signal.connect(screening_config_drop, sender=model, dispatch_uid=f"sc-{model}")
         # The risk rating's factors computed from reports, alerts and complaints.
         register_transaction_factors()

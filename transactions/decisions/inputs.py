@@ -4,6 +4,7 @@ stored, the terminal's facts, the merchant's day so far and its usual hours."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from merchants.models import Terminal
-from merchants.risk.rating.selectors import level_of, policy_of
+from merchants.risk.rating.selectors import level_in_force
 from portal.common.beijing import SHANGHAI
 from transactions.decisions.base import (
     Screened,
@@ -27,7 +28,6 @@ from transactions.models import (
     Report,
     ReportType,
     ScreeningCheck,
-    ScreeningCheckLevel,
     TerminalDay,
 )
 
@@ -58,6 +58,14 @@ SCREENED_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Limits:
+    """A risk level's limits (``RiskLevelPolicy``), as the screening reads them."""
+
+    per_transaction: Decimal | None
+    daily: Decimal | None
+
+
 def ensure_checks() -> list[ScreeningCheck]:
     """The checks' rows, created at their defaults for checks added since the last run."""
     rows = {row.code: row for row in ScreeningCheck.objects.all()}
@@ -80,30 +88,29 @@ def screened(row: dict[str, Any]) -> Screened:
     return Screened(pk=row.pop("id"), card_key=key, **row)
 
 
-def terminal_facts(terminal_id: int) -> TerminalFacts:
-    """Plain values in one query: a model instance of the merchant would decrypt its bank account
-    on every report."""
+def terminal_facts(terminal_id: int, limits: Mapping[str, Limits]) -> TerminalFacts:
+    """Plain values in one query, the merchant's level in force with them: a model instance of the
+    merchant would decrypt its bank account on every report. ``limits`` are the levels' limits."""
     held = Exists(Hold.objects.active().filter(terminal_id=OuterRef("pk")))
     row = (
         Terminal.objects.filter(pk=terminal_id)
-        .annotate(held=held)
+        .annotate(held=held, level=level_in_force(OuterRef("merchant_id")))
         .values(
             "status",
             "tid",
             "latitude",
             "longitude",
             "held",
-            "merchant_id",
+            "level",
             "merchant__mid",
             "merchant__mcc",
         )[0]
     )
-    level = level_of(merchant_id=row["merchant_id"])
-    policy = policy_of(level=level)
+    limit = limits.get(row["level"]) if row["level"] else None
     return TerminalFacts(
-        risk_level=level,
-        per_transaction_limit=policy.per_transaction_limit if policy else None,
-        daily_limit=policy.daily_limit if policy else None,
+        risk_level=row["level"],
+        per_transaction_limit=limit.per_transaction if limit else None,
+        daily_limit=limit.daily if limit else None,
         status=row["status"],
         tid=row["tid"],
         latitude=row["latitude"],
@@ -120,15 +127,6 @@ def check_params(
     """The check's thresholds for this merchant: its risk level's set, else the check's own."""
     own = by_level.get(row.pk, row.parameters or {})
     return {**REGISTRY[row.code].defaults, **own}
-
-
-def level_params(level: str | None) -> dict[int, Mapping[str, Any]]:
-    """The thresholds sets of the merchant's risk level, by check row."""
-    if level is None:
-        return {}
-    return dict(
-        ScreeningCheckLevel.objects.filter(level=level).values_list("check_row_id", "parameters")
-    )
 
 
 def constant(value: Decimal) -> Callable[[], Decimal]:

@@ -32,16 +32,15 @@ from transactions.decisions.base import (
     TerminalFacts,
 )
 from transactions.decisions.checks import REGISTRY
+from transactions.decisions.config import screening_config
 from transactions.decisions.data_rules import MESSAGE as RULE_MESSAGE
-from transactions.decisions.data_rules import RuleHit, rules_screen, screening_versions
+from transactions.decisions.data_rules import RuleHit, rules_screen
 from transactions.decisions.events import decision_events
 from transactions.decisions.inputs import (
     SCREENED_FIELDS,
     ZERO,
     check_params,
     constant,
-    ensure_checks,
-    level_params,
     original_of,
     sales_so_far,
     screened,
@@ -134,17 +133,16 @@ def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
         .order_by("occurred_at", "report_id")
         .values(*SCREENED_FIELDS)
     ]
-    facts = terminal_facts(terminal_id)
-    by_level = level_params(facts.risk_level)
-    checks = [
-        (c, REGISTRY[c.code], check_params(c, by_level)) for c in ensure_checks() if c.enabled
-    ]
+    config = screening_config()
+    facts = terminal_facts(terminal_id, config.limits)
+    by_level = config.level_params.get(facts.risk_level or "", {})
+    checks = [(c, REGISTRY[c.code], check_params(c, by_level)) for c in config.checks if c.enabled]
     day_sales = sales_so_far(reports) if facts.daily_limit is not None else {}
     minutes = max((spec.window_minutes(params) for _c, spec, params in checks), default=0)
     windows, places, source = read_state(reports, minutes=max(minutes, 1))
     shared = (time.perf_counter() - started) / max(len(reports), 1)
     ruled = time.perf_counter()
-    verdicts = rules_screen(report_pks=[r.pk for r in reports], versions=screening_versions())
+    verdicts = rules_screen(report_pks=[r.pk for r in reports], versions=config.versions)
     per_rule = int((time.perf_counter() - ruled) * 1e6 / max(len(reports), 1))
     decisions = []
     for report, window, place in zip(reports, windows, places, strict=True):

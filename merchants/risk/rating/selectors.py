@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,13 @@ def levels_of(
 def level_of(*, merchant_id: int, now: datetime | None = None) -> str | None:
     """The merchant's level in force; None before its first rating."""
     return levels_of(merchant_ids=[merchant_id], now=now).get(merchant_id)
+
+
+def level_in_force(merchant: OuterRef, now: datetime | None = None) -> Subquery:
+    """The level in force of the merchant ``merchant`` refers to, as a subquery to annotate (the
+    screening reads it with the terminal's own row, in one query)."""
+    rows = MerchantRisk.objects.with_level(now).filter(merchant_id=merchant)
+    return Subquery(rows.values("level")[:1])
 
 
 def policy_of(*, level: str | None) -> RiskLevelPolicy | None:
