@@ -130,7 +130,8 @@ def risk_merchants_section(period: Period) -> Section:
     )
     rows = []
     for m in merchants:
-        dates = sorted(r["date"] for r in reasons[m.pk])
+        listed = sorted(reasons[m.pk], key=lambda reason: reason["date"])
+        dates = [reason["date"] for reason in listed]
         highest = max(levels[m.pk], key=lambda level: LEVEL_RANK[level], default="")
         rows.append(
             [
@@ -140,11 +141,11 @@ def risk_merchants_section(period: Period) -> Section:
                 m.legal_rep_name,
                 m.legal_rep_id_masked,
                 m.region,
-                m.business_city or m.registered_city,
+                m.business_city if m.business_province else m.registered_city,
                 m.mcc,
                 m.level_end or "",
                 highest,
-                reasons[m.pk],
+                listed,
                 dates[0],
                 dates[-1],
             ]
