@@ -21,7 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 
 from merchants.models import LEVEL_RANK
 from transactions.exchange.regulator.levels import (
@@ -66,12 +66,12 @@ def merchants_section(period: Period) -> Section:
     )
     return Section(
         code="merchants",
-        title=N("Merchants by risk level and region"),
+        title=gettext_noop("Merchants by risk level and region"),
         columns=[
-            Column("province", N("Province"), "province"),
-            Column("level", N("Risk level at the end of the period"), "level"),
-            Column("merchants", N("Merchants"), "count"),
-            Column("approved", N("Of which approved in the period"), "count"),
+            Column("province", gettext_noop("Province"), "province"),
+            Column("level", gettext_noop("Risk level at the end of the period"), "level"),
+            Column("merchants", gettext_noop("Merchants"), "count"),
+            Column("approved", gettext_noop("Of which approved in the period"), "count"),
         ],
         rows=rows,
     )
@@ -86,12 +86,12 @@ def terminals_section(period: Period) -> Section:
     )
     return Section(
         code="terminals",
-        title=N("Terminals by region and status"),
+        title=gettext_noop("Terminals by region and status"),
         columns=[
-            Column("province", N("Province"), "province"),
-            Column("status", N("Status at the end of the period"), "terminal_status"),
-            Column("terminals", N("Terminals"), "count"),
-            Column("registered", N("Of which registered in the period"), "count"),
+            Column("province", gettext_noop("Province"), "province"),
+            Column("status", gettext_noop("Status at the end of the period"), "terminal_status"),
+            Column("terminals", gettext_noop("Terminals"), "count"),
+            Column("registered", gettext_noop("Of which registered in the period"), "count"),
         ],
         rows=[[g["province"], g["status_then"], g["total"], g["new"]] for g in grouped],
     )
@@ -111,12 +111,12 @@ def volumes_by_method_section(period: Period) -> Section:
     )
     return Section(
         code="volumes_by_method",
-        title=N("Volumes by payment method and type"),
+        title=gettext_noop("Volumes by payment method and type"),
         columns=[
-            Column("method", N("Payment method"), "method"),
-            Column("type", N("Type"), "type"),
-            Column("reports", N("Reports"), "count"),
-            Column("amount", N("Amount (CNY)"), "amount"),
+            Column("method", gettext_noop("Payment method"), "method"),
+            Column("type", gettext_noop("Type"), "type"),
+            Column("reports", gettext_noop("Reports"), "count"),
+            Column("amount", gettext_noop("Amount (CNY)"), "amount"),
         ],
         rows=[[g["method"], g["type"], g["count"], _money(g["amount"])] for g in grouped],
     )
@@ -133,12 +133,12 @@ def volumes_by_region_section(period: Period) -> Section:
     )
     return Section(
         code="volumes_by_region",
-        title=N("Volumes by region and type"),
+        title=gettext_noop("Volumes by region and type"),
         columns=[
-            Column("province", N("Province"), "province"),
-            Column("type", N("Type"), "type"),
-            Column("reports", N("Reports"), "count"),
-            Column("amount", N("Amount (CNY)"), "amount"),
+            Column("province", gettext_noop("Province"), "province"),
+            Column("type", gettext_noop("Type"), "type"),
+            Column("reports", gettext_noop("Reports"), "count"),
+            Column("amount", gettext_noop("Amount (CNY)"), "amount"),
         ],
         rows=[[g["region"], g["type"], g["count"], _money(g["amount"])] for g in grouped],
     )
@@ -170,13 +170,13 @@ def alerts_section(period: Period) -> Section:
         row[3 if g["to_status"] == AlertStatus.CONFIRMED else 4] = g["total"]
     return Section(
         code="alerts",
-        title=N("Alerts by rule"),
+        title=gettext_noop("Alerts by rule"),
         columns=[
-            Column("rule", N("Rule code"), "text"),
-            Column("name", N("Rule"), "msgid"),
-            Column("raised", N("Raised in the period"), "count"),
-            Column("confirmed", N("Confirmed in the period"), "count"),
-            Column("cleared", N("Cleared in the period"), "count"),
+            Column("rule", gettext_noop("Rule code"), "text"),
+            Column("name", gettext_noop("Rule"), "msgid"),
+            Column("raised", gettext_noop("Raised in the period"), "count"),
+            Column("confirmed", gettext_noop("Confirmed in the period"), "count"),
+            Column("cleared", gettext_noop("Cleared in the period"), "count"),
         ],
         rows=[by_rule[code] for code in sorted(by_rule)],
     )
@@ -208,14 +208,14 @@ def complaints_section(period: Period) -> Section:
         row[3 + _COMPLAINT_ENDS.index(g["to_status"])] = g["total"]
     return Section(
         code="complaints",
-        title=N("Complaints by reason"),
+        title=gettext_noop("Complaints by reason"),
         columns=[
-            Column("reason", N("Reason code"), "text"),
-            Column("name", N("Reason"), "msgid"),
-            Column("received", N("Received in the period"), "count"),
-            Column("upheld", N("Upheld in the period"), "count"),
-            Column("rejected", N("Rejected in the period"), "count"),
-            Column("withdrawn", N("Withdrawn in the period"), "count"),
+            Column("reason", gettext_noop("Reason code"), "text"),
+            Column("name", gettext_noop("Reason"), "msgid"),
+            Column("received", gettext_noop("Received in the period"), "count"),
+            Column("upheld", gettext_noop("Upheld in the period"), "count"),
+            Column("rejected", gettext_noop("Rejected in the period"), "count"),
+            Column("withdrawn", gettext_noop("Withdrawn in the period"), "count"),
         ],
         rows=[by_reason[code] for code in sorted(by_reason)],
     )
@@ -226,10 +226,10 @@ def inspections_section_from(counts: dict[str, int]) -> Section:
     rows = [[outcome, counts.get(outcome, 0)] for outcome in INSPECTION_OUTCOMES]
     return Section(
         code="inspections",
-        title=N("Inspections done"),
+        title=gettext_noop("Inspections done"),
         columns=[
-            Column("outcome", N("Outcome"), "outcome"),
-            Column("inspections", N("Inspections completed in the period"), "count"),
+            Column("outcome", gettext_noop("Outcome"), "outcome"),
+            Column("inspections", gettext_noop("Inspections completed in the period"), "count"),
         ],
         rows=rows if any(count for _outcome, count in rows) else [],
     )

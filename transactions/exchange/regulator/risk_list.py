@@ -23,7 +23,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 
 from merchants.models import LEVEL_RANK, RiskLevel, RiskLevelChange
 from portal.common.beijing import SHANGHAI
@@ -59,19 +59,19 @@ FRAUD_RULES = frozenset(
 )
 
 COLUMNS = [
-    Column("mid", N("MID"), "text"),
-    Column("legal_name", N("Legal name"), "text"),
-    Column("uscc", N("Unified social credit code"), "text"),
-    Column("legal_rep_name", N("Legal representative"), "text"),
-    Column("legal_rep_id", N("Legal representative ID number (masked)"), "text"),
-    Column("province", N("Province"), "province"),
-    Column("city", N("City"), "text"),
-    Column("mcc", N("MCC"), "text"),
-    Column("level_end", N("Risk level at the end of the period"), "level"),
-    Column("level_highest", N("Highest risk level in the period"), "level"),
-    Column("reasons", N("Reasons"), "reasons"),
-    Column("first_date", N("First date"), "date"),
-    Column("last_date", N("Last date"), "date"),
+    Column("mid", gettext_noop("MID"), "text"),
+    Column("legal_name", gettext_noop("Legal name"), "text"),
+    Column("uscc", gettext_noop("Unified social credit code"), "text"),
+    Column("legal_rep_name", gettext_noop("Legal representative"), "text"),
+    Column("legal_rep_id", gettext_noop("Legal representative ID number (masked)"), "text"),
+    Column("province", gettext_noop("Province"), "province"),
+    Column("city", gettext_noop("City"), "text"),
+    Column("mcc", gettext_noop("MCC"), "text"),
+    Column("level_end", gettext_noop("Risk level at the end of the period"), "level"),
+    Column("level_highest", gettext_noop("Highest risk level in the period"), "level"),
+    Column("reasons", gettext_noop("Reasons"), "reasons"),
+    Column("first_date", gettext_noop("First date"), "date"),
+    Column("last_date", gettext_noop("Last date"), "date"),
 ]
 
 
@@ -153,7 +153,7 @@ def risk_merchants_section(period: Period) -> Section:
     rows.sort(key=lambda row: (-LEVEL_RANK.get(row[9], -1), row[0]))
     return Section(
         code="risk_merchants",
-        title=N("Risk merchants"),
+        title=gettext_noop("Risk merchants"),
         columns=COLUMNS,
         rows=rows,
     )

@@ -12,23 +12,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext, gettext_noop
 
 from merchants.models import RiskLevel, TerminalStatus
 from portal.common.regions import PROVINCES
 from transactions.models import PaymentMethod, ReportType
 
-NO_DATA = N("No data for this period.")
+NO_DATA = gettext_noop("No data for this period.")
 INSPECTION_OUTCOMES = {
-    "pass": N("Passed"),
-    "remediation": N("Remediation required"),
-    "fail": N("Failed"),
+    "pass": gettext_noop("Passed"),
+    "remediation": gettext_noop("Remediation required"),
+    "fail": gettext_noop("Failed"),
 }
 REASONS = {
-    "level_start": N("rated %(level)s at the start of the period"),
-    "level_change": N("rated %(level)s on %(date)s"),
-    "alert": N("alert #%(alert)s confirmed on %(date)s: %(rule)s"),
+    "level_start": gettext_noop("rated %(level)s at the start of the period"),
+    "level_change": gettext_noop("rated %(level)s on %(date)s"),
+    "alert": gettext_noop("alert #%(alert)s confirmed on %(date)s: %(rule)s"),
 }
 _PROVINCES = dict(PROVINCES)
 _LABELS: dict[str, dict[str, Any]] = {

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.utils import timezone, translation
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 
 from portal.common.locks import worker_claim
 from portal.common.queue import enqueue_on_commit
@@ -57,12 +57,12 @@ def about_lines(
 ) -> About:
     """What the first sheet says about the report (values in the active language)."""
     return [
-        (N("Report"), str(RegulatorReportKind(kind).label)),
-        (N("Period (Beijing dates, both included)"), f"{period.start} – {period.end}"),
-        (N("Time zone"), settings.TIME_ZONE),
-        (N("Generated"), timezone.localtime(generated_at).strftime("%Y-%m-%d %H:%M:%S")),
-        (N("Requested by"), requested_by),
-        (N("Report number"), number),
+        (gettext_noop("Report"), str(RegulatorReportKind(kind).label)),
+        (gettext_noop("Period (Beijing dates, both included)"), f"{period.start} – {period.end}"),
+        (gettext_noop("Time zone"), settings.TIME_ZONE),
+        (gettext_noop("Generated"), timezone.localtime(generated_at).strftime("%Y-%m-%d %H:%M:%S")),
+        (gettext_noop("Requested by"), requested_by),
+        (gettext_noop("Report number"), number),
     ]
 
 
