@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -86,8 +86,6 @@ class RegulatorReportAdmin(admin.ModelAdmin):
         messages.info(request, _("The report is being generated; this page shows its progress."))
 
     def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
-        from django.http import HttpResponseRedirect
-
         url = reverse("admin:transactions_regulatorreport_change", args=[obj.pk])
         return HttpResponseRedirect(url)
 

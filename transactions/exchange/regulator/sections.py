@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from merchants.models import RiskLevel, TerminalStatus
@@ -84,8 +85,6 @@ def sections_of(figures: dict[str, Any]) -> list[Section]:
 
 def bilingual(msgid: str, chinese: str | None = None) -> str:
     """A header in both languages: “中文 / English”, or the English alone while untranslated."""
-    from django.utils import translation
-
     if chinese is None:
         with translation.override("zh-hans"):
             chinese = gettext(msgid)
