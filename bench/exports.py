@@ -136,13 +136,13 @@ def child(kind: str, merchant_id: int) -> None:
 
         from openpyxl import Workbook
 
-        from portal.common.exports import _xlsx_cell
+        from portal.common.exports import xlsx_cell
 
         book = Workbook(write_only=True)
         ws = book.create_sheet()
         ws.append(header)
         for row in rows:
-            ws.append([_xlsx_cell(v) for v in row])
+            ws.append([xlsx_cell(v) for v in row])
         with tempfile.TemporaryFile() as out:
             book.save(out)
             size = out.tell()

@@ -353,6 +353,7 @@ CELERY_TASK_ROUTES = {
     "transactions.tasks.flag_overdue_complaints": {"queue": "audit"},
     "transactions.tasks.import_settlement_file": {"queue": "recon"},
     "transactions.tasks.reconcile_pending_files": {"queue": "recon"},
+    # Background report exports and regulator reports (export_regulator_report).
     "transactions.tasks.export_*": {"queue": "export"},
 }
 WORKER_QUEUES = ("celery", "ingest", "audit", "recon", "export")

@@ -6,6 +6,7 @@ from transactions.audit import admin as audit
 from transactions.audit import level_admin as level_thresholds
 from transactions.complaints import admin as complaints
 from transactions.decisions import admin as decisions
+from transactions.exchange.regulator import admin as regulator
 from transactions.exchange.webhooks import admin as webhooks
 from transactions.ingest import admin as ingest
 from transactions.reconciliation import admin as reconciliation
@@ -21,6 +22,7 @@ __all__ = [
     "ingest",
     "level_thresholds",
     "reconciliation",
+    "regulator",
     "reports",
     "rules",
     "webhooks",

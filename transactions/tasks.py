@@ -111,6 +111,15 @@ def expire_report_exports() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_regulator_report(report_id: int) -> str:
+    """Build a regulator report (figures and files); returns its status. A lost worker's report
+    is built again from the start when the message comes back."""
+    from transactions.exchange.regulator.services import regulator_report_build
+
+    return regulator_report_build(report_id=report_id).status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver_webhook(delivery_id: int, manual: bool = False) -> str | None:
     """Send one webhook delivery (at least once: a lost worker's delivery is swept up again)."""
     from transactions.exchange.webhooks.delivery import delivery_attempt

@@ -162,6 +162,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_webhookdelivery",
         "transactions.view_webhookattempt",
         "transactions.redeliver_webhook",
+        # Regulator and scheme reports: leads generate them, read them and download the files.
+        "transactions.view_regulatorreport",
+        "transactions.generate_regulator_report",
     ],
 }
 

@@ -105,11 +105,11 @@ def write_xlsx(
     for index, row in enumerate(rows, start=1):
         if index == XLSX_MAX_ROWS:
             break
-        worksheet.write_row(index, 0, [_xlsx_cell(v) for v in row])
+        worksheet.write_row(index, 0, [xlsx_cell(v) for v in row])
     workbook.close()
 
 
-def _xlsx_cell(value: Any) -> Any:
+def xlsx_cell(value: Any) -> Any:
     if isinstance(value, datetime):
         # Excel has no time zones: the local (Beijing) wall time, as on the page.
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value

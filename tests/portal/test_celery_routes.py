@@ -28,6 +28,7 @@ def test_each_kind_of_work_has_its_queue():
     assert _queue_of("transactions.tasks.audit_part") == "audit"
     assert _queue_of("transactions.tasks.import_settlement_file") == "recon"
     assert _queue_of("transactions.tasks.export_reports") == "export"
+    assert _queue_of("transactions.tasks.export_regulator_report") == "export"
     assert _queue_of("transactions.tasks.expire_report_exports") == "celery"
 
 

@@ -51,6 +51,7 @@ from transactions.models.reconciliation import (
     SettlementLineError,
     SettlementLineOutcome,
 )
+from transactions.models.regulator_report import RegulatorReport, RegulatorReportKind
 from transactions.models.report import (
     CARD_METHODS,
     REFERRING_TYPES,
@@ -147,6 +148,8 @@ __all__ = [
     "ReconciliationItem",
     "ReconciliationRun",
     "ReconciliationTotal",
+    "RegulatorReport",
+    "RegulatorReportKind",
     "Report",
     "ReportAmendment",
     "ReportExport",

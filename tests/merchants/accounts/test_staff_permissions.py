@@ -69,6 +69,8 @@ PAGES = {
     "complaint reasons": lambda o: reverse("admin:transactions_complaintreason_changelist"),
     "acquirers": lambda o: reverse("admin:transactions_acquirer_changelist"),
     "add an acquirer": lambda o: reverse("admin:transactions_acquirer_add"),
+    "regulator reports": lambda o: reverse("admin:transactions_regulatorreport_changelist"),
+    "generate a regulator report": lambda o: reverse("admin:transactions_regulatorreport_add"),
     "periodic tasks": lambda o: reverse("admin:django_celery_beat_periodictask_changelist"),
     "users": lambda o: reverse("admin:auth_user_changelist"),
 }
@@ -92,6 +94,8 @@ MATRIX = {
     "complaint reasons": (200, 200, 403),
     "acquirers": (200, 200, 403),
     "add an acquirer": (403, 200, 403),
+    "regulator reports": (403, 200, 403),
+    "generate a regulator report": (403, 200, 403),
     "periodic tasks": (403, 403, 403),
     "users": (403, 403, 403),
 }
