@@ -19,7 +19,7 @@ def staff_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("transactions", "0022_webhook_groups"),
+        ("transactions", "0023_webhook_retention"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
