@@ -8,6 +8,8 @@ class MerchantsConfig(AppConfig):
 
     def ready(self) -> None:
         from merchants.risk.rating.factors import register_merchant_factors
+        from merchants.risk.risklist.factor import register_risk_list_factor
         from portal.common import checks  # noqa: F401  (registers the deploy checks)
 
         register_merchant_factors()
+        register_risk_list_factor()

@@ -29,3 +29,9 @@ class TransactionsConfig(AppConfig):
         recorder_register(outbox_record, outbox_wanted)
         # The risk rating's factors computed from reports, alerts and complaints.
         register_transaction_factors()
+        # A hit on the external risk list raises an alert.
+        from merchants.risk.risklist.services import hit_listener_register
+        from transactions.alerts.risk_list import CODE, NAME, risk_list_alerts
+
+        RULE_NAMES[CODE] = NAME
+        hit_listener_register(risk_list_alerts)
