@@ -281,6 +281,10 @@ BLIND_INDEX_KEY = env.str(
 # 3-digit acquiring institution code that starts every MID we assign.
 ACQUIRER_INSTITUTION_CODE = env.str("ACQUIRER_INSTITUTION_CODE", default="898")
 
+# A service provider is flagged for review when more than this percentage of its rated merchants
+# are rated high or prohibited (docs/risk.md, "Service providers").
+PROVIDER_REVIEW_HIGH_RISK_PERCENT = env.int("PROVIDER_REVIEW_HIGH_RISK_PERCENT", default=20)
+
 # Terminal upload API: the largest body accepted (a 5000-report batch is about 3 MB).
 TERMINAL_API_MAX_BODY_BYTES = env.int("TERMINAL_API_MAX_BODY_BYTES", default=8 * 1024 * 1024)
 
