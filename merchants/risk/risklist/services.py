@@ -105,9 +105,11 @@ def risk_list_import(
 def _add_entries(rows: Sequence[Row], record: RiskListImport) -> int:
     """Add the rows not listed yet (the same kind, value and list); reactivate delisted ones."""
     unique = {(r.kind, r.value, r.source): r for r in rows}
+    values = sorted({r.value for r in rows})
     known = {
         (e.kind, e.value, e.source): e
-        for e in RiskListEntry.objects.filter(value__in={r.value for r in rows})
+        for start in range(0, len(values), BATCH)
+        for e in RiskListEntry.objects.filter(value__in=values[start : start + BATCH])
     }
     new, again = [], []
     for key, row in unique.items():
@@ -163,12 +165,12 @@ def risk_list_check(
     With ``only_changes`` (the schedule), a result is recorded for a merchant only when it
     differs from its last automatic one (its first check, a new hit, a hit gone). Every hit on
     an approved merchant goes to the hit listeners (its alert is raised once: the listener keys
-    it by merchant and entry); merchants whose result changed are rated again.
+    it by merchant and entry); approved merchants with a new hit or a hit gone are rated again.
     """
     now = now or timezone.now()
     merchants = merchants.order_by()
     found = matches(merchants)
-    before = last_results(merchants) if only_changes else {}
+    before = last_results(merchants)
     with transaction.atomic():
         checks, links, changed, checked = [], [], [], 0
         for pk in merchants.values_list("pk", flat=True).iterator(chunk_size=BATCH):
@@ -177,7 +179,8 @@ def risk_list_check(
             result = frozenset(e.pk for e in entries) or None
             if only_changes and pk in before and before[pk] == result:
                 continue
-            if pk not in before or before.get(pk) != result:
+            # A merchant rated on a hit, or on a hit gone; a first clear check changes nothing.
+            if (pk in before and before[pk] != result) or (pk not in before and result):
                 changed.append(pk)
             checks.append(
                 RiskListCheck(
@@ -204,10 +207,9 @@ def risk_list_check(
             for pk in sorted(approved)
         ]
         _tell(hits)
-        rerate = [pk for pk in changed if pk in approved or pk in before]
-        if rerate:
+        if changed:
             rate_merchants(
-                merchants=Merchant.objects.approved().filter(pk__in=rerate),
+                merchants=Merchant.objects.approved().filter(pk__in=changed),
                 trigger=cause,
                 now=now,
             )

@@ -63,3 +63,18 @@ def test_a_scheduled_hit_rates_the_merchant_again():
     assert merchant.risk.computed_level == "prohibited"
     change = merchant.risk_changes.first()
     assert change.trigger == "risk list: nightly"
+
+
+def test_a_hit_gone_rates_the_merchant_again():
+    from merchants.models import RiskListEntry
+    from merchants.risk.risklist.services import risk_list_delist, risk_list_recheck
+    from tests.merchants.risk.risklist.helpers import lead
+
+    merchant = MerchantFactory(approved=True)
+    RiskListEntryFactory(value=merchant.uscc)
+    risk_list_recheck(cause="nightly")
+    risk_list_delist(entries=RiskListEntry.objects.all(), actor=lead(), reason="移出")
+    risk_list_recheck(cause="delisted")
+    merchant.risk.refresh_from_db()
+    assert merchant.risk.computed_level != "prohibited"
+    assert merchant.risk_changes.first().trigger == "risk list: delisted"
