@@ -273,6 +273,7 @@ FIELD_ENCRYPTION_KEYS_FROM_ENV = "FIELD_ENCRYPTION_KEYS" in env
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_derived_fernet_key(SECRET_KEY)])
 # Key of the keyed hashes that find an ID number without storing it (the legal representative's,
 # matched against the external risk list: docs/risk.md). Changing it breaks the stored digests.
+BLIND_INDEX_KEY_FROM_ENV = "BLIND_INDEX_KEY" in env
 BLIND_INDEX_KEY = env.str(
     "BLIND_INDEX_KEY", default=hashlib.sha256(f"blind-index:{SECRET_KEY}".encode()).hexdigest()
 )
