@@ -55,9 +55,10 @@ def _findings(hit: Hit) -> list[Finding]:
                 key=f"merchant{hit.merchant_id}:check{hit.check_id}",
                 merchant_id=hit.merchant_id,
                 message=gettext_noop(
-                    "Staff recorded a hit in the external risk information system: %(note)s"
+                    "Staff found the merchant in the external risk information system (risk-list "
+                    "check %(check)s)."
                 ),
-                params={"note": hit.note},
+                params={"check": hit.check_id},
             )
         ]
     return [
@@ -65,16 +66,10 @@ def _findings(hit: Hit) -> list[Finding]:
             key=f"merchant{hit.merchant_id}:entry{entry.pk}",
             merchant_id=hit.merchant_id,
             message=gettext_noop(
-                "The merchant's %(kind)s %(shown)s is on the external risk list “%(list)s” "
-                "(listed %(listed_on)s): %(reason)s"
+                "The merchant's %(kind)s %(shown)s is on the external risk list (entry "
+                "%(entry)s): see its risk-list checks."
             ),
-            params={
-                "kind": entry.kind.upper(),
-                "shown": entry.shown,
-                "list": entry.source,
-                "listed_on": entry.listed_on.isoformat() if entry.listed_on else "—",
-                "reason": entry.reason or "—",
-            },
+            params={"kind": entry.kind.upper(), "shown": entry.shown, "entry": entry.pk},
         )
         for entry in hit.entries
     ]

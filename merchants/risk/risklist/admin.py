@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum.cn import ric
 
 from merchants.models import Merchant, RiskListCheck, RiskListEntry, RiskListImport
 from merchants.risk.risklist.forms import CheckForm, ImportForm
@@ -26,6 +27,7 @@ from merchants.risk.risklist.services import (
     risk_list_import,
 )
 from portal.common.admin import ReadOnlyAdmin, TrailAdmin, admin_link
+from portal.common.crypto import id_number_digest
 from portal.common.forms import form_add_errors
 
 
@@ -147,6 +149,16 @@ class RiskListEntryAdmin(TrailAdmin):
     @admin.display(description=gettext_lazy("import"))
     def import_link(self, entry: RiskListEntry) -> str:
         return admin_link(entry.source_import)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """An ID number typed in full finds its entry by the keyed hash (never stored in clear)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        number = search_term.strip().upper()
+        if ric.is_valid(number):
+            found = found | queryset.filter(value=id_number_digest(number))
+        return found, duplicates
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # entries come from an import

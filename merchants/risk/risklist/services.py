@@ -53,7 +53,6 @@ class Hit:
     merchant_id: int
     check_id: int
     entries: tuple[RiskListEntry, ...]
-    note: str = ""
 
 
 HitListener = Callable[[Sequence[Hit]], None]
@@ -257,7 +256,7 @@ def risk_list_check_record(
         )
         if merchant.is_approved:
             if result == CheckResult.HIT:
-                _tell([Hit(merchant.pk, check.pk, (), note)])
+                _tell([Hit(merchant.pk, check.pk, ())])
             rate_merchants(
                 merchants=Merchant.objects.filter(pk=merchant.pk),
                 trigger=f"risk-list check {check.pk}",

@@ -127,3 +127,14 @@ def test_the_list_pages_load(client):
         reverse("admin:merchants_risklistcheck_changelist"),
     ):
         assert client.get(url).status_code == 200
+
+
+def test_an_id_number_typed_in_full_finds_its_entry(client):
+    from tests.factories import make_id_number
+
+    number = make_id_number(9)
+    entry = RiskListEntryFactory.id_number(number)
+    RiskListEntryFactory.id_number(make_id_number(10))
+    client.force_login(reviewer())
+    response = client.get(reverse("admin:merchants_risklistentry_changelist"), {"q": number})
+    assert list(response.context["cl"].result_list) == [entry]
