@@ -7,6 +7,7 @@ from merchants.reporting import admin as reporting
 from merchants.risk.changes import admin as changes
 from merchants.risk.providers import admin as providers
 from merchants.risk.rating import admin as risk_rating
+from merchants.risk.risklist import admin as risk_list
 from merchants.terminals import admin as terminals
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "onboarding",
     "providers",
     "reporting",
+    "risk_list",
     "risk_rating",
     "terminals",
 ]

@@ -7,7 +7,11 @@ class MerchantsConfig(AppConfig):
     verbose_name = _("Merchants")
 
     def ready(self) -> None:
+        from merchants.risk.providers.factor import register_provider_factor
         from merchants.risk.rating.factors import register_merchant_factors
+        from merchants.risk.risklist.factor import register_risk_list_factor
         from portal.common import checks  # noqa: F401  (registers the deploy checks)
 
         register_merchant_factors()
+        register_risk_list_factor()
+        register_provider_factor()

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from merchants.risk.rating.services import rate_merchant as rate_one
 from merchants.risk.rating.services import rate_merchants
+from merchants.risk.risklist.services import risk_list_recheck
 
 
 @shared_task
@@ -18,3 +19,10 @@ def rate_merchant(merchant_id: int, trigger: str = "event") -> str | None:
     """Rate one merchant after an event that moves a factor (queued by name by its service)."""
     risk = rate_one(merchant_id=merchant_id, trigger=trigger)
     return risk.level_at() if risk else None
+
+
+@shared_task
+def recheck_risk_list(cause: str = "nightly") -> dict[str, int]:
+    """Beat (nightly) and after each import: check every approved merchant against the risk list."""
+    summary = risk_list_recheck(cause=cause)
+    return {"checked": summary.checked, "recorded": summary.recorded, "hits": summary.hits}

@@ -274,10 +274,20 @@ def _derived_fernet_key(secret: str) -> str:
 # Fernet keys for encrypted fields, newest first; older keys still decrypt (MultiFernet rotation).
 FIELD_ENCRYPTION_KEYS_FROM_ENV = "FIELD_ENCRYPTION_KEYS" in env
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_derived_fernet_key(SECRET_KEY)])
+# Key of the keyed hashes that find an ID number without storing it (the legal representative's,
+# matched against the external risk list: docs/risk.md). Changing it breaks the stored digests.
+BLIND_INDEX_KEY_FROM_ENV = "BLIND_INDEX_KEY" in env
+BLIND_INDEX_KEY = env.str(
+    "BLIND_INDEX_KEY", default=hashlib.sha256(f"blind-index:{SECRET_KEY}".encode()).hexdigest()
+)
 
 # --- acquirer -------------------------------------------------------------------------------
 # 3-digit acquiring institution code that starts every MID we assign.
 ACQUIRER_INSTITUTION_CODE = env.str("ACQUIRER_INSTITUTION_CODE", default="898")
+
+# A service provider is flagged for review when more than this percentage of its rated merchants
+# are rated high or prohibited (docs/risk.md, "Service providers").
+PROVIDER_REVIEW_HIGH_RISK_PERCENT = env.int("PROVIDER_REVIEW_HIGH_RISK_PERCENT", default=20)
 
 # Terminal upload API: the largest body accepted (a 5000-report batch is about 3 MB).
 TERMINAL_API_MAX_BODY_BYTES = env.int("TERMINAL_API_MAX_BODY_BYTES", default=8 * 1024 * 1024)

@@ -20,10 +20,13 @@ from merchants.models import (
     Merchant,
     MerchantDocument,
     ReportingSettings,
+    RiskListEntry,
+    RiskListKind,
     Role,
     Terminal,
     TerminalStatus,
 )
+from portal.common.crypto import id_number_digest
 from portal.common.masking import mask_id_number
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -175,6 +178,32 @@ class TerminalFactory(factory.django.DjangoModelFactory):
 
     class Params:
         active = factory.Trait(status=TerminalStatus.ACTIVE, tid=factory.Sequence(_tid))
+
+
+class RiskListEntryFactory(factory.django.DjangoModelFactory):
+    """A listed USCC by default; ``RiskListEntryFactory.id_number(number)`` and ``.mid(mid)``."""
+
+    class Meta:
+        model = RiskListEntry
+
+    kind = RiskListKind.USCC
+    value = factory.Sequence(lambda n: make_uscc(100000 + n))
+    shown = factory.LazyAttribute(lambda e: e.value)
+    source = "商户黑名单"
+    reason = "套现"
+
+    @classmethod
+    def id_number(cls, number: str, **fields: object) -> RiskListEntry:
+        return cls(
+            kind=RiskListKind.ID_NUMBER,
+            value=id_number_digest(number),
+            shown=mask_id_number(number),
+            **fields,
+        )
+
+    @classmethod
+    def mid(cls, mid: str, **fields: object) -> RiskListEntry:
+        return cls(kind=RiskListKind.MID, value=mid, shown=mid, **fields)
 
 
 def random_text(n: int = 8) -> str:

@@ -15,6 +15,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.com",
     "SECURE_SSL_REDIRECT": "true",
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "BLIND_INDEX_KEY": "k3y" + "".join(chr(97 + (i * 5) % 26) for i in range(40)),
 }
 # Set by the test run itself (tests/conftest.py); never in a deployment.
 NOT_INHERITED = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION}
@@ -48,6 +49,12 @@ def test_check_deploy_warns_without_own_encryption_keys():
     result = _check_deploy(FIELD_ENCRYPTION_KEYS=None)
     assert result.returncode != 0
     assert "merchants.W001" in result.stderr
+
+
+def test_check_deploy_warns_without_own_blind_index_key():
+    result = _check_deploy(BLIND_INDEX_KEY=None)
+    assert result.returncode != 0
+    assert "merchants.W002" in result.stderr
 
 
 def test_check_deploy_refuses_the_embedded_secret_key():

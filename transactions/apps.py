@@ -40,3 +40,13 @@ class TransactionsConfig(AppConfig):
                 signal.connect(screening_config_drop, sender=model, dispatch_uid=f"sc-{model}")
         # The risk rating's factors computed from reports, alerts and complaints.
         register_transaction_factors()
+        # A hit on the external risk list raises an alert; providers' roll-ups count alerts and
+        # complaints over their merchants.
+        from merchants.risk.providers.rollup import figures_register
+        from merchants.risk.risklist.services import hit_listener_register
+        from transactions.alerts.risk_list import CODE, NAME, risk_list_alerts
+        from transactions.analytics.provider_figures import provider_figures
+
+        RULE_NAMES[CODE] = NAME
+        hit_listener_register(risk_list_alerts)
+        figures_register(provider_figures)

@@ -35,6 +35,15 @@ from merchants.models.risk import (
     RiskLevelChange,
     RiskLevelPolicy,
 )
+from merchants.models.risk_list import (
+    CheckResult,
+    CheckTrigger,
+    RiskListCheck,
+    RiskListEntry,
+    RiskListEntryQuerySet,
+    RiskListImport,
+    RiskListKind,
+)
 from merchants.models.terminal import (
     Terminal,
     TerminalKey,
@@ -59,6 +68,8 @@ __all__ = [
     "ChangeRequestTransition",
     "ChangeStatus",
     "ChangesOnlyHistoricalRecords",
+    "CheckResult",
+    "CheckTrigger",
     "DocumentKind",
     "HighRiskMcc",
     "HighRiskRegion",
@@ -76,6 +87,11 @@ __all__ = [
     "RiskLevel",
     "RiskLevelChange",
     "RiskLevelPolicy",
+    "RiskListCheck",
+    "RiskListEntry",
+    "RiskListEntryQuerySet",
+    "RiskListImport",
+    "RiskListKind",
     "Role",
     "ServiceProvider",
     "Terminal",

@@ -62,11 +62,14 @@ class Merchant(models.Model):
         validators=[validate_mcc],
         help_text=_("Merchant category code (ISO 18245), e.g. 5411 for supermarkets."),
     )
-    # Legal representative: the ID number is stored masked only.
+    # Legal representative: the ID number is stored masked and as a keyed hash, never in clear.
     legal_rep_name = models.CharField(_("legal representative"), max_length=100, blank=True)
     legal_rep_id_masked = models.CharField(
         _("legal representative ID number"), max_length=18, blank=True
     )
+    # Its keyed hash (portal.common.crypto.id_number_digest): the risk list is matched on it.
+    # Empty for merchants whose ID number was entered before the hash was kept.
+    legal_rep_id_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     # Addresses
     registered_province = models.CharField(
         _("registered province"), max_length=2, choices=PROVINCES, blank=True

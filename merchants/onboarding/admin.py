@@ -27,6 +27,7 @@ from merchants.onboarding.fields import application_fields
 from merchants.onboarding.services import application_transition
 from merchants.onboarding.workflow import APPLICATION
 from merchants.risk.rating.panel import rating_panel
+from merchants.risk.risklist.panel import risk_list_panel
 from portal.common.admin import ReadOnlyInline, TrailAdmin
 from portal.common.admin_actions import permitted_actions, transition_action
 
@@ -135,10 +136,12 @@ class MerchantAdmin(TrailAdmin):
             },
         ),
         (gettext_lazy("Risk rating"), {"fields": ("risk_rating", "declared_monthly_sales")}),
+        (gettext_lazy("External risk list"), {"fields": ("risk_list",)}),
         (gettext_lazy("Application"), {"fields": APPLICATION_DATA}),
     )
     readonly_fields = (
         "risk_rating",
+        "risk_list",
         "declared_monthly_sales",
         "status",
         "mid",
@@ -165,6 +168,10 @@ class MerchantAdmin(TrailAdmin):
     @admin.display(description=gettext_lazy("risk rating"))
     def risk_rating(self, merchant: Merchant) -> str:
         return rating_panel(merchant)
+
+    @admin.display(description=gettext_lazy("risk-list checks"))
+    def risk_list(self, merchant: Merchant) -> str:
+        return risk_list_panel(merchant)
 
     @admin.display(description=gettext_lazy("settlement account"))
     def bank_account_masked(self, merchant: Merchant) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from merchants.models import (
     ApplicationStatus,
+    CheckTrigger,
     Membership,
     Merchant,
     MerchantDocument,
@@ -23,6 +24,8 @@ from merchants.onboarding.fields import APPLICATION_FIELDS
 from merchants.onboarding.mid import assign_mid_safely
 from merchants.onboarding.workflow import APPLICATION
 from merchants.risk.providers.selectors import check_provider_may_bring
+from merchants.risk.risklist.services import risk_list_check
+from portal.common.crypto import id_number_digest
 from portal.common.masking import mask_id_number
 from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import (
@@ -53,7 +56,8 @@ PLAIN_FIELDS = tuple(name for name in APPLICATION_FIELDS if name != "contact_pho
 def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) -> Merchant:
     """Save application fields from validated ``data``.
 
-    ``legal_rep_id_number`` is validated, then only its masked form is kept;
+    ``legal_rep_id_number`` is validated, then only its masked form and its keyed hash (which
+    the risk list is matched on) are kept;
     ``bank_account_number`` is encrypted and its last four digits kept for display;
     a blank value for either leaves what is stored. ``service_provider`` (a provider or None) is
     the provider that brought the merchant: one that may not bring merchants is refused.
@@ -74,6 +78,7 @@ def application_update(*, merchant: Merchant, actor: Any, data: dict[str, Any]) 
     if id_number := data.get("legal_rep_id_number"):
         validate_resident_id(id_number)
         merchant.legal_rep_id_masked = mask_id_number(id_number)
+        merchant.legal_rep_id_digest = id_number_digest(id_number)
     if account := data.get("bank_account_number"):
         merchant.bank_account_number = account
         merchant.bank_account_last4 = account[-4:]
@@ -125,7 +130,8 @@ def application_transition(
 ) -> Merchant:
     """Take transition ``name`` of the application and record the step.
 
-    Approval assigns the acquirer MID; starting a review makes the actor the reviewer.
+    Approval assigns the acquirer MID; starting a review makes the actor the reviewer and checks
+    the applicant against the external risk list (a hit is recorded and blocks approval).
     Raises :class:`TransitionNotAllowed` or ``PermissionDenied`` when the step is refused.
     """
 
@@ -139,6 +145,13 @@ def application_transition(
             merchant.approved_at = now
 
     merchant = APPLICATION.step(merchant, name, actor=actor, reason=reason, prepare=prepare)
+    if name == "start_review":
+        risk_list_check(
+            merchants=Merchant.objects.filter(pk=merchant.pk),
+            trigger=CheckTrigger.ONBOARDING,
+            cause="review started",
+            actor=actor,
+        )
     if merchant.status == ApplicationStatus.APPROVED and not merchant.mid:
         assign_mid_safely(merchant)
     return merchant

@@ -15,6 +15,7 @@ from merchants.models import ApplicationStatus as A
 from merchants.models import ApplicationTransition, Membership, Merchant, Role
 from merchants.onboarding.selectors import completeness_guard
 from merchants.risk.providers.selectors import provider_guard
+from merchants.risk.risklist.selectors import risk_list_guard
 from portal.common.statemachine import StateMachine, Transition, all_guards
 
 
@@ -54,7 +55,7 @@ APPLICATION = StateMachine(
             frozenset({A.UNDER_REVIEW}),
             A.APPROVED,
             permission="merchants.approve_application",
-            guard=provider_guard,
+            guard=all_guards(provider_guard, risk_list_guard),
         ),
         Transition(
             "reject",

@@ -18,3 +18,17 @@ def check_field_encryption_keys(app_configs: Any, **kwargs: Any) -> list[Warning
             id="merchants.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_blind_index_key(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if getattr(settings, "BLIND_INDEX_KEY_FROM_ENV", False):
+        return []
+    return [
+        Warning(
+            "BLIND_INDEX_KEY is not set: ID numbers are hashed with a key derived from SECRET_KEY, "
+            "so rotating SECRET_KEY would break matching them against the risk list.",
+            hint="Set BLIND_INDEX_KEY to a long random value, and keep it.",
+            id="merchants.W002",
+        )
+    ]

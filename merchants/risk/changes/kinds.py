@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from merchants.models import ChangeKind, Merchant
+from portal.common.crypto import id_number_digest
 from portal.common.masking import mask_id_number
 from portal.common.validators import validate_bank_account_number, validate_resident_id
 
@@ -28,6 +29,8 @@ ACCOUNT_NUMBER = "bank_account_number"
 class Kind:
     columns: tuple[str, ...]
     inputs: tuple[str, ...]
+    # Columns written with the others but never shown (the ID number's keyed hash).
+    derived: tuple[str, ...] = ()
 
 
 def _address(prefix: str) -> Kind:
@@ -39,7 +42,9 @@ KINDS: dict[str, Kind] = {
     ChangeKind.LEGAL_NAME: Kind(columns=("legal_name",), inputs=("legal_name",)),
     ChangeKind.USCC: Kind(columns=("uscc",), inputs=("uscc",)),
     ChangeKind.LEGAL_REP: Kind(
-        columns=("legal_rep_name", "legal_rep_id_masked"), inputs=("legal_rep_name", ID_NUMBER)
+        columns=("legal_rep_name", "legal_rep_id_masked"),
+        inputs=("legal_rep_name", ID_NUMBER),
+        derived=("legal_rep_id_digest",),
     ),
     ChangeKind.SETTLEMENT_ACCOUNT: Kind(
         columns=("bank_name", "bank_account_holder", "bank_account_last4"),
@@ -52,7 +57,8 @@ KINDS: dict[str, Kind] = {
 
 # Every merchant column that only a change request may alter once the merchant is approved.
 KEY_COLUMNS = frozenset(
-    {column for kind in KINDS.values() for column in kind.columns} | {ACCOUNT_NUMBER}
+    {column for kind in KINDS.values() for column in (*kind.columns, *kind.derived)}
+    | {ACCOUNT_NUMBER}
 )
 
 
@@ -94,6 +100,8 @@ def read_proposal(*, merchant: Merchant, kind: str, data: dict[str, Any]) -> Pro
                 raw = raw.upper()
                 validate_resident_id(raw)
                 values["legal_rep_id_masked"] = mask_id_number(raw)
+                # A derived column: the keyed hash the risk list is matched on goes with it.
+                values["legal_rep_id_digest"] = id_number_digest(raw)
             elif name == ACCOUNT_NUMBER:
                 account = raw.replace(" ", "")
                 validate_bank_account_number(account)

@@ -18,7 +18,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.models import ChangeRequest, ChangeRequestDocument, ChangeStatus, Merchant
+from merchants.models import (
+    ChangeRequest,
+    ChangeRequestDocument,
+    ChangeStatus,
+    CheckTrigger,
+    Merchant,
+)
 from merchants.risk.changes import mail
 from merchants.risk.changes.kinds import (
     ACCOUNT_NUMBER,
@@ -27,10 +33,13 @@ from merchants.risk.changes.kinds import (
     read_proposal,
 )
 from merchants.risk.changes.workflow import CHANGE, DECISIONS, is_owner
+from merchants.risk.risklist.services import risk_list_check
 from portal.common.statemachine import Transition, TransitionNotAllowed
 from portal.common.validators import normalize_cn_phone, sniff_document_type, validate_document
 
 MAX_DOCUMENTS = 10
+# The merchant's columns the risk list is matched on.
+MATCHED = {"uscc", "legal_rep_id_masked"}
 
 
 def change_request_create(
@@ -137,6 +146,14 @@ def change_request_transition(
             queryset=ChangeRequest.objects.select_related("merchant"),
             prepare=prepare,
         )
+        if change.status == ChangeStatus.APPROVED and set(KINDS[change.kind].columns) & MATCHED:
+            # A new USCC or legal representative: checked against the risk list at once.
+            risk_list_check(
+                merchants=Merchant.objects.filter(pk=change.merchant_id),
+                trigger=CheckTrigger.CHANGE,
+                cause=f"change request {change.pk}",
+                actor=actor,
+            )
         if name in DECISIONS:
             pk = change.pk
             transaction.on_commit(lambda: mail.decision(ChangeRequest.objects.get(pk=pk)))

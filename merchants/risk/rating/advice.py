@@ -48,6 +48,15 @@ TIPS = {
         "Cardholders' complaints were upheld. Give clear receipts, take a PIN or signature, and "
         "answer complaints with the signed slip."
     ),
+    "risk_list": _(
+        "Your business, its legal representative or its merchant ID is listed in the "
+        "industry's risk information system. Contact compliance: they will tell you what the "
+        "listing needs before card payments can resume."
+    ),
+    "provider": _(
+        "The service provider that signed you up is under review or no longer allowed to work "
+        "with us. Nothing you do changes this; compliance will contact you if it affects you."
+    ),
     "reporting": _(
         "Report every sale within your deadline and keep every terminal reporting; see "
         "Reporting health on your dashboard."

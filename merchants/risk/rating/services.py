@@ -3,8 +3,9 @@
 :func:`rate_merchants` scores every merchant of a set with every registered factor (each factor
 one set-based query over the whole set), maps the score to a level through the bands of
 :class:`RiskLevelPolicy`, and records a :class:`RiskLevelChange` whenever the level in force
-changes. The nightly beat task rates every approved merchant; events (an alert confirmed, a
-complaint upheld) queue a rating of one merchant by task name (:func:`rating_requested`).
+changes, telling webhooks (``risk_level.changed``) in the same transaction. The nightly beat
+task rates every approved merchant; events (an alert confirmed, a complaint upheld) queue a
+rating of one merchant by task name (:func:`rating_requested`).
 
 Overrides are a compliance lead's, with a reason and an expiry; an expired override stops
 applying at once (readers compare its expiry with the time), and the next rating of the merchant
@@ -40,6 +41,7 @@ from merchants.risk.rating.writes import (
     insert_ratings,
     update_ratings,
 )
+from portal.common import events
 from portal.common.queue import enqueue_on_commit
 
 OVERRIDE_PERMISSION = "merchants.override_risk_level"
@@ -125,6 +127,7 @@ def rate_merchants(
         update_ratings(changed, expired)
         MerchantRisk.objects.filter(merchant__in=merchants).update(computed_at=now)
         insert_changes(changes)
+        level_changed(changes)
     return RatingSummary(len(ids), len(changes), time.perf_counter() - started)
 
 
@@ -170,6 +173,36 @@ def _change(
         factors=entries,
         created_at=at or timezone.now(),
     )
+
+
+def level_changed(changes: Sequence[RiskLevelChange]) -> None:
+    """Tell webhooks (``risk_level.changed``) of each change of the level in force, in the
+    caller's transaction; an override set at the level already in force changes nothing and
+    says nothing. Skipped at once when no endpoint listens (a night changes thousands)."""
+    moved = [c for c in changes if c.from_level != c.to_level]
+    if not moved or not events.event_wanted(events.RISK_LEVEL_CHANGED):
+        return
+    mids = dict(
+        Merchant.objects.filter(pk__in={c.merchant_id for c in moved}).values_list("pk", "mid")
+    )
+    events.events_record(
+        event_type=events.RISK_LEVEL_CHANGED,
+        events=[(c.merchant_id, _described(c, mids.get(c.merchant_id))) for c in moved],
+    )
+
+
+def _described(change: RiskLevelChange, mid: str | None) -> dict[str, Any]:
+    # A staff member's name stays inside: "admin:lead" leaves as "admin".
+    trigger = "admin" if change.trigger.startswith("admin:") else change.trigger
+    return {
+        "merchant_id": change.merchant_id,
+        "mid": mid,
+        "from_level": change.from_level or None,
+        "to_level": change.to_level,
+        "cause": change.cause,
+        "trigger": trigger,
+        "at": change.created_at.isoformat(),
+    }
 
 
 def _clear_override(risk: MerchantRisk) -> None:
@@ -235,7 +268,7 @@ def risk_override(
         risk.override_level, risk.override_reason = level, reason
         risk.override_expires_at, risk.override_by, risk.override_at = expires_at, actor, now
         risk.save(update_fields=OVERRIDE_FIELDS)
-        RiskLevelChange.objects.create(
+        change = RiskLevelChange.objects.create(
             merchant=merchant,
             from_level=before,
             to_level=level,
@@ -247,6 +280,7 @@ def risk_override(
             expires_at=expires_at,
             created_at=now,
         )
+        level_changed([change])
     return risk
 
 
@@ -266,7 +300,7 @@ def risk_override_clear(
         before = risk.level_at(now)
         _clear_override(risk)
         risk.save(update_fields=OVERRIDE_FIELDS)
-        RiskLevelChange.objects.create(
+        change = RiskLevelChange.objects.create(
             merchant=merchant,
             from_level=before,
             to_level=risk.computed_level,
@@ -277,4 +311,5 @@ def risk_override_clear(
             factors=risk.factors,
             created_at=now,
         )
+        level_changed([change])
     return risk
