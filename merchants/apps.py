@@ -7,7 +7,9 @@ class MerchantsConfig(AppConfig):
     verbose_name = _("Merchants")
 
     def ready(self) -> None:
+        from merchants.risk.inspections.factor import register_inspection_factor
         from merchants.risk.rating.factors import register_merchant_factors
         from portal.common import checks  # noqa: F401  (registers the deploy checks)
 
         register_merchant_factors()
+        register_inspection_factor()

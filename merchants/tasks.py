@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from merchants.risk.inspections.schedule import generate_inspections as generate
 from merchants.risk.rating.services import rate_merchant as rate_one
 from merchants.risk.rating.services import rate_merchants
 
@@ -18,3 +19,10 @@ def rate_merchant(merchant_id: int, trigger: str = "event") -> str | None:
     """Rate one merchant after an event that moves a factor (queued by name by its service)."""
     risk = rate_one(merchant_id=merchant_id, trigger=trigger)
     return risk.level_at() if risk else None
+
+
+@shared_task
+def generate_inspections() -> dict[str, int]:
+    """Beat (daily): create the inspection tasks and photo requests coming due."""
+    summary = generate()
+    return {"created": summary.created, "on_site": summary.on_site, "photos": summary.photos}

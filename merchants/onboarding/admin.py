@@ -135,6 +135,12 @@ class MerchantAdmin(TrailAdmin):
             },
         ),
         (gettext_lazy("Risk rating"), {"fields": ("risk_rating", "declared_monthly_sales")}),
+        # Staff set these (a lead with the change permission); the first inspection's check-in
+        # locates premises left without coordinates.
+        (
+            gettext_lazy("Premises (inspections)"),
+            {"fields": ("fixed_premises", "premises_latitude", "premises_longitude")},
+        ),
         (gettext_lazy("Application"), {"fields": APPLICATION_DATA}),
     )
     readonly_fields = (

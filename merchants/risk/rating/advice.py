@@ -48,6 +48,10 @@ TIPS = {
         "Cardholders' complaints were upheld. Give clear receipts, take a PIN or signature, and "
         "answer complaints with the signed slip."
     ),
+    "inspection": _(
+        "Fix what the last inspection found before the date it gave, keep your premises and "
+        "terminals as registered, and hand in the photos or welcome the inspector on time."
+    ),
     "reporting": _(
         "Report every sale within your deadline and keep every terminal reporting; see "
         "Reporting health on your dashboard."
