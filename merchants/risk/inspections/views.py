@@ -63,6 +63,10 @@ def photos_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 inspection=inspection, actor=request.user, uploads=form.cleaned_data["photos"]
             )
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # Not about a file (the request is not waiting): said above the page, which may
+                # have no form to put it on.
+                messages.error(request, " ".join(exc.messages))
             form_add_errors(form, exc)
         else:
             messages.success(request, _("Photos handed in. Compliance will review them."))
