@@ -8,8 +8,12 @@ class MerchantsConfig(AppConfig):
 
     def ready(self) -> None:
         from merchants.risk.inspections.factor import register_inspection_factor
+        from merchants.risk.inspections.hooks import hold_register
         from merchants.risk.rating.factors import register_merchant_factors
+        from merchants.terminals.services import terminals_hold
         from portal.common import checks  # noqa: F401  (registers the deploy checks)
 
         register_merchant_factors()
         register_inspection_factor()
+        # A failed inspection holds the merchant's terminals (risk must not import terminals).
+        hold_register(terminals_hold)

@@ -27,9 +27,9 @@ from merchants.models import (
     InspectionPhoto,
     InspectionStatus,
     Merchant,
-    Terminal,
 )
 from merchants.risk.inspections.checklist import CHECKLIST
+from merchants.risk.inspections.hooks import hold_terminals
 from merchants.risk.inspections.location import (
     Place,
     metres,
@@ -41,7 +41,6 @@ from merchants.risk.inspections.location import (
 from merchants.risk.inspections.photos import read_photo
 from merchants.risk.inspections.workflow import CONDUCT, INSPECTION, merchant_member
 from merchants.risk.rating.services import rating_requested
-from merchants.terminals.workflow import TERMINAL
 from portal.common.statemachine import Transition, TransitionNotAllowed
 
 MAX_PHOTOS = 20
@@ -230,11 +229,7 @@ def _outcome_errors(
 def _hold_terminals(inspection: Inspection, actor: Any) -> int:
     """Suspend each active terminal of the merchant, the inspection named as the reason."""
     reason = f"inspection #{inspection.pk} failed: {inspection.findings}"[:1000]
-    held = 0
-    terminals = Terminal.objects.filter(merchant_id=inspection.merchant_id).active()
-    for terminal in terminals.order_by("pk"):
-        held += TERMINAL.move(terminal, "suspend", actor=actor, reason=reason)
-    return held
+    return hold_terminals(merchant_id=inspection.merchant_id, actor=actor, reason=reason)
 
 
 def _trigger(inspection: Inspection) -> str:

@@ -29,7 +29,7 @@ def test_the_first_rating_is_recorded():
     rate(merchant)
     change = RiskLevelChange.objects.get(merchant=merchant)
     assert (change.from_level, change.to_level, change.cause) == ("", "low", ChangeCause.RATING)
-    assert change.trigger == "test" and len(change.factors) == 7
+    assert change.trigger == "test" and len(change.factors) == 8
 
 
 def test_a_rating_that_keeps_the_level_records_nothing():
