@@ -38,8 +38,8 @@ def leads() -> list[Recipient]:
     return recipients_of(users)
 
 
-def photos_requested(inspection: Inspection) -> None:
-    """Ask the merchant for photos of its business by the due date."""
+def photos_requested(inspection: Inspection, note: str = "") -> None:
+    """Ask the merchant for photos of its business by the due date (again, with staff's note)."""
 
     def compose() -> tuple[str, str]:
         subject = _("Photos of your business are due by %(date)s") % {
@@ -53,6 +53,8 @@ def photos_requested(inspection: Inspection) -> None:
             "date": date_format(inspection.due_on),
             "link": reverse("merchants:inspections"),
         }
+        if note:
+            body += "\n\n" + _("Compliance asked for new photos: %(note)s") % {"note": note}
         return subject, body
 
     send_in_their_language(recipients=merchant_people(inspection.merchant_id), compose=compose)

@@ -60,6 +60,7 @@ class InspectionDates:
     next_due: date | None  # the open task's due date, else when the next one will be
     open: Inspection | None
     photo_requests: list[Inspection]  # open requests waiting for the merchant's photos
+    asked_again: str  # staff's note when they asked for the photos again
 
 
 def inspection_dates(merchant: Merchant, *, today: date | None = None) -> InspectionDates:
@@ -80,7 +81,18 @@ def inspection_dates(merchant: Merchant, *, today: date | None = None) -> Inspec
         and current.status == InspectionStatus.SCHEDULED
     )
     requests = [current] if waiting and current is not None else []
-    return InspectionDates(last=last, next_due=next_due, open=current, photo_requests=requests)
+    note = ""
+    if requests:
+        step = (
+            requests[0]
+            .transitions.filter(to_status=InspectionStatus.SCHEDULED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        note = step.reason if step else ""
+    return InspectionDates(
+        last=last, next_due=next_due, open=current, photo_requests=requests, asked_again=note
+    )
 
 
 def photo_visible_to(photo: InspectionPhoto, user: Any, membership: Any) -> bool:

@@ -28,6 +28,7 @@ from merchants.models import (
     InspectionStatus,
     Merchant,
 )
+from merchants.risk.inspections import mail
 from merchants.risk.inspections.checklist import CHECKLIST
 from merchants.risk.inspections.hooks import hold_terminals
 from merchants.risk.inspections.location import (
@@ -68,6 +69,11 @@ def inspection_transition(
         inspection = INSPECTION.step(inspection, name, actor=actor, reason=reason, prepare=prepare)
         if name == "accept_photos":
             rating_requested(merchant_id=inspection.merchant_id, trigger=_trigger(inspection))
+        elif name == "ask_again":
+            pk, note = inspection.pk, reason.strip()
+            transaction.on_commit(
+                lambda: mail.photos_requested(Inspection.objects.get(pk=pk), note), robust=True
+            )
     return inspection
 
 

@@ -125,3 +125,41 @@ def test_a_lead_sets_the_premises_and_the_fixed_premises_flag(client):
     client.force_login(lead())
     page = client.get(reverse("admin:merchants_merchant_change", args=[merchant.pk]))
     assert 'name="premises_latitude"' in page.content.decode()
+
+
+def _handed_in():
+    from merchants.models import InspectionKind
+    from merchants.risk.inspections.services import photo_request_submit
+    from tests.factories import MembershipFactory, MerchantFactory
+    from tests.merchants.risk.inspections.helpers import png_bytes
+
+    merchant = MerchantFactory(approved=True, fixed_premises=False)
+    request = InspectionFactory(merchant=merchant, kind=InspectionKind.PHOTOS)
+    owner = MembershipFactory(merchant=merchant).user
+    return photo_request_submit(
+        inspection=request, actor=owner, uploads=[upload(png_bytes(), "a.png", "image/png")]
+    )
+
+
+def test_staff_accept_handed_in_photos_from_the_list(client):
+    request = _handed_in()
+    client.force_login(inspector())
+    changelist = reverse("admin:merchants_inspection_changelist")
+    response = client.post(
+        changelist, {"action": "accept_photos", "_selected_action": [request.pk]}, follow=True
+    )
+    assert "1 done" in response.content.decode()
+    request.refresh_from_db()
+    assert (request.status, request.outcome) == (InspectionStatus.COMPLETED, "pass")
+
+
+def test_asking_again_from_the_list_asks_for_a_reason_first(client):
+    request = _handed_in()
+    client.force_login(inspector())
+    changelist = reverse("admin:merchants_inspection_changelist")
+    data = {"action": "ask_again", "_selected_action": [request.pk]}
+    response = client.post(changelist, data)
+    assert response.status_code == 200 and 'name="reason"' in response.content.decode()
+    client.post(changelist, data | {"apply": "1", "reason": "Too dark."})
+    request.refresh_from_db()
+    assert request.status == InspectionStatus.SCHEDULED

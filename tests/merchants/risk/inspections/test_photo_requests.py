@@ -103,3 +103,22 @@ def test_only_a_lead_cancels_with_a_reason():
     lead = StaffFactory(username="lead", groups=["compliance lead"])
     done = inspection_transition(inspection=request, name="cancel", actor=lead, reason="Closed.")
     assert done.status == InspectionStatus.CANCELLED
+
+
+def test_asking_again_tells_the_merchant_why_by_mail_and_on_its_page(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.urls import reverse
+
+    request = _handed_in()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_transition(
+            inspection=request, name="ask_again", actor=inspector(), reason="The sign is cut off."
+        )
+    owner = request.merchant.memberships.get().user
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert "The sign is cut off." in mail.outbox[0].body
+    client.force_login(owner)
+    html = client.get(reverse("merchants:risk_level")).content.decode()
+    assert 'data-testid="asked-again"' in html and "The sign is cut off." in html

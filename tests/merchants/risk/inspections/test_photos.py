@@ -64,3 +64,12 @@ def test_a_photo_over_the_size_limit_is_refused(settings):
     settings.INSPECTION_PHOTO_MAX_BYTES = 100
     with pytest.raises(ValidationError, match="the limit is"):
         read_photo(upload(png_bytes((200, 200)), "big.png", "image/png"))
+
+
+def test_a_picture_too_large_to_decode_safely_is_refused(monkeypatch):
+    from PIL import Image
+
+    # A decompression bomb: far more pixels than Pillow is allowed to decode.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(ValidationError, match="JPEG or PNG"):
+        read_photo(upload(png_bytes((40, 30)), "bomb.png", "image/png"))
