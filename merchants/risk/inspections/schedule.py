@@ -106,7 +106,8 @@ def generate_inspections(*, today: date | None = None) -> GenerationSummary:
     """
     today = today or timezone.localdate()
     merchants = candidates()
-    levels = levels_of(merchant_ids=[m.pk for m in merchants])
+    # Every rated merchant's level in one query (no list of ids: thousands of merchants).
+    levels = levels_of()
     due = due_dates(merchants=merchants, levels=levels, today=today)
     on_site = photos = 0
     for merchant in merchants:

@@ -100,7 +100,8 @@ def inspection_assign(
         inspection,
         "assign",
         actor=actor,
-        reason=_("assigned to %(user)s") % {"user": assignee.get_username()},
+        # The trail's own words are English, like the other workflows' recorded reasons.
+        reason=f"assigned to {assignee.get_username()}",
         prepare=prepare,
     )
 
@@ -112,13 +113,11 @@ def inspection_check_in(
     from each terminal. Premises without coordinates take the check-in's (on the merchant's
     record, with the inspection named)."""
     place = place_of(latitude, longitude)
-    located: list[bool] = []
 
     def prepare(inspection: Inspection, step: Transition) -> None:
         merchant = Merchant.objects.select_for_update().get(pk=inspection.merchant_id)
         if not merchant.premises_located:
             _locate_premises(merchant, place, inspection)
-            located.append(True)
         distance = premises_metres(merchant, place)
         inspection.checked_in_at = timezone.now()
         inspection.check_in_latitude = place.latitude

@@ -135,3 +135,12 @@ def test_each_step_is_on_record():
         ("scheduled", "assigned", "lead"),
         ("assigned", "checked_in", "inspector"),
     ]
+
+
+def test_premises_coordinates_go_in_pairs():
+    from tests.factories import MerchantFactory
+
+    merchant = MerchantFactory(approved=True, premises_latitude=Decimal("31.2"))
+    with pytest.raises(ValidationError) as refused:
+        merchant.full_clean()
+    assert "premises_longitude" in refused.value.message_dict
