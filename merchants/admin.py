@@ -5,6 +5,7 @@ from merchants.members import admin as members
 from merchants.onboarding import admin as onboarding
 from merchants.reporting import admin as reporting
 from merchants.risk.changes import admin as changes
+from merchants.risk.inspections import admin as inspections
 from merchants.risk.providers import admin as providers
 from merchants.risk.rating import admin as risk_rating
 from merchants.risk.risklist import admin as risk_list
@@ -13,6 +14,7 @@ from merchants.terminals import admin as terminals
 __all__ = [
     "accounts",
     "changes",
+    "inspections",
     "members",
     "onboarding",
     "providers",

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from merchants.risk.inspections.schedule import generate_inspections as generate
 from merchants.risk.rating.services import rate_merchant as rate_one
 from merchants.risk.rating.services import rate_merchants
 from merchants.risk.risklist.services import risk_list_recheck
@@ -26,3 +27,9 @@ def recheck_risk_list(cause: str = "nightly") -> dict[str, int]:
     """Beat (nightly) and after each import: check every approved merchant against the risk list."""
     summary = risk_list_recheck(cause=cause)
     return {"checked": summary.checked, "recorded": summary.recorded, "hits": summary.hits}
+
+
+def generate_inspections() -> dict[str, int]:
+    """Beat (daily): create the inspection tasks and photo requests coming due."""
+    summary = generate()
+    return {"created": summary.created, "on_site": summary.on_site, "photos": summary.photos}

@@ -41,4 +41,7 @@ urlpatterns += [
     path("merchant/members/<int:pk>/remove/", members.member_remove_view, name="member_remove"),
 ]
 
-urlpatterns += [path("", include("merchants.risk.changes.urls"))]
+urlpatterns += [
+    path("", include("merchants.risk.changes.urls")),
+    path("", include("merchants.risk.inspections.urls")),
+]

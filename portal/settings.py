@@ -189,6 +189,10 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=16 * 1024 * 1024)
 # Licence and ID documents: images or PDF, at most this many bytes each.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Inspection photos: JPEG or PNG (checked by Pillow), at most this many bytes each; a check-in
+# or a photo's GPS farther than this many metres from the premises or a terminal is flagged.
+INSPECTION_PHOTO_MAX_BYTES = env.int("INSPECTION_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+INSPECTION_RADIUS_M = env.int("INSPECTION_RADIUS_M", default=500)
 
 # --- e-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

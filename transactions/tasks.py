@@ -77,6 +77,14 @@ def flag_overdue_complaints() -> int:
     return complaints_flag_overdue()
 
 
+@shared_task
+def alert_overdue_inspections() -> int:
+    """Beat (daily): an alert per overdue inspection, and its inspector told, once each."""
+    from transactions.alerts.inspections import inspection_alerts
+
+    return inspection_alerts()
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def import_settlement_file(file_id: int) -> int | None:
     """Import an uploaded settlement file and reconcile it; returns the run's id.

@@ -27,6 +27,12 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "merchants.view_risklistentry",
         "merchants.view_risklistcheck",
         "merchants.record_risklist_check",
+        # Inspections: reviewers inspect (check in, record, decide) what a lead assigns them.
+        "merchants.view_inspection",
+        "merchants.conduct_inspection",
+        "merchants.view_inspectiontransition",
+        "merchants.view_inspectionanswer",
+        "merchants.view_inspectionphoto",
         "transactions.view_report",
         "transactions.view_reportupload",
         "transactions.view_alert",
@@ -110,6 +116,15 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "merchants.view_risklistentry",
         "merchants.view_risklistcheck",
         "merchants.record_risklist_check",
+        # Inspections: leads assign and cancel them, inspect too, and set where the premises are
+        # (the only fields of the merchant's admin page not read-only).
+        "merchants.change_merchant",
+        "merchants.view_inspection",
+        "merchants.conduct_inspection",
+        "merchants.assign_inspection",
+        "merchants.view_inspectiontransition",
+        "merchants.view_inspectionanswer",
+        "merchants.view_inspectionphoto",
         "transactions.view_report",
         "transactions.add_reportamendment",
         "transactions.view_reportupload",

@@ -15,6 +15,18 @@ from merchants.models.change_request import (
     ChangeStatus,
 )
 from merchants.models.history import ChangesOnlyHistoricalRecords
+from merchants.models.inspection import (
+    OPEN_INSPECTION_STATUSES,
+    ChecklistAnswer,
+    Inspection,
+    InspectionAnswer,
+    InspectionKind,
+    InspectionOutcome,
+    InspectionPhoto,
+    InspectionQuerySet,
+    InspectionStatus,
+    InspectionTransition,
+)
 from merchants.models.membership import Membership, Role
 from merchants.models.merchant import ApplicationStatus, Merchant, MerchantQuerySet
 from merchants.models.provider import ProviderStatus, ProviderTransition, ServiceProvider
@@ -56,6 +68,7 @@ __all__ = [
     "DEFAULT_DEADLINE_HOURS",
     "LEVEL_RANK",
     "OPEN_CHANGE_STATUSES",
+    "OPEN_INSPECTION_STATUSES",
     "REQUIRED_DOCUMENTS",
     "AccountPreferences",
     "ApplicationStatus",
@@ -70,9 +83,18 @@ __all__ = [
     "ChangesOnlyHistoricalRecords",
     "CheckResult",
     "CheckTrigger",
+    "ChecklistAnswer",
     "DocumentKind",
     "HighRiskMcc",
     "HighRiskRegion",
+    "Inspection",
+    "InspectionAnswer",
+    "InspectionKind",
+    "InspectionOutcome",
+    "InspectionPhoto",
+    "InspectionQuerySet",
+    "InspectionStatus",
+    "InspectionTransition",
     "Membership",
     "Merchant",
     "MerchantDocument",

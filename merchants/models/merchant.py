@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -83,6 +84,23 @@ class Merchant(models.Model):
     business_city = models.CharField(_("business city"), max_length=60, blank=True)
     business_district = models.CharField(_("business district"), max_length=60, blank=True)
     business_address = models.CharField(_("business address"), max_length=200, blank=True)
+    # The business premises as inspected: whether the merchant has a fixed place of business (one
+    # without is asked for photos of its business instead of on-site inspections), and where it is
+    # (set by staff, or from the first inspection's check-in).
+    fixed_premises = models.BooleanField(
+        _("fixed premises"),
+        default=True,
+        help_text=_(
+            "A merchant without a fixed place of business uploads photos of it on schedule "
+            "instead of being inspected on site."
+        ),
+    )
+    premises_latitude = models.DecimalField(
+        _("premises latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    premises_longitude = models.DecimalField(
+        _("premises longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     # Contact: the phone and e-mail are a person's, so encrypted at rest (history rows too: the
     # historical model copies the field). Nothing searches on them; the form keeps their checks.
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
@@ -175,6 +193,17 @@ class Merchant(models.Model):
     def is_editable(self) -> bool:
         """The merchant may change its application only before it is handed in or when asked."""
         return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.premises_latitude is None) != (self.premises_longitude is None):
+            raise ValidationError(
+                {"premises_longitude": _("Give both the latitude and the longitude, or neither.")}
+            )
+
+    @property
+    def premises_located(self) -> bool:
+        return self.premises_latitude is not None and self.premises_longitude is not None
 
     @property
     def bank_account_masked(self) -> str:

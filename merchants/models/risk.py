@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
@@ -68,6 +69,16 @@ class RiskLevelPolicy(models.Model):
     )
     terminal_approval_required = models.BooleanField(
         _("new terminals need a lead's approval"), default=False
+    )
+    # The acquiring rules want every merchant with premises inspected on site at least once a year.
+    inspection_every_months = models.PositiveSmallIntegerField(
+        _("inspect every (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "How often a merchant at this level is inspected on site (or asked for photos of its "
+            "business when it has no fixed premises): 12 months at most."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

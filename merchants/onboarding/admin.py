@@ -137,6 +137,12 @@ class MerchantAdmin(TrailAdmin):
         ),
         (gettext_lazy("Risk rating"), {"fields": ("risk_rating", "declared_monthly_sales")}),
         (gettext_lazy("External risk list"), {"fields": ("risk_list",)}),
+        # Staff set these (a lead with the change permission); the first inspection's check-in
+        # locates premises left without coordinates.
+        (
+            gettext_lazy("Premises (inspections)"),
+            {"fields": ("fixed_premises", "premises_latitude", "premises_longitude")},
+        ),
         (gettext_lazy("Application"), {"fields": APPLICATION_DATA}),
     )
     readonly_fields = (

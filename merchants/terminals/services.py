@@ -96,6 +96,20 @@ def terminal_transition(*, terminal: Terminal, name: str, actor: Any, reason: st
 
 
 @transaction.atomic
+def terminals_hold(*, merchant_id: int, actor: Any, reason: str) -> int:
+    """Suspend every active terminal of the merchant (a failed inspection); how many were.
+
+    A worker's step (``TERMINAL.move``), not a person's: whoever decided the inspection may not
+    manage terminals, and the hold follows from the decision. Each step is recorded with that
+    person and ``reason``; a lead re-activates the terminals through the workflow.
+    """
+    held = 0
+    for terminal in Terminal.objects.filter(merchant_id=merchant_id).active().order_by("pk"):
+        held += TERMINAL.move(terminal, "suspend", actor=actor, reason=reason)
+    return held
+
+
+@transaction.atomic
 def terminal_key_issue(*, terminal: Terminal, actor: Any = None) -> tuple[TerminalKey, str]:
     """Issue a new key for ``terminal`` and revoke its previous ones.
 

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from merchants.models import Membership, Role, Terminal, TerminalKey
+from merchants.models import InspectionKind, Membership, Role, Terminal, TerminalKey
+from merchants.risk.inspections.services import photo_request_submit
 from merchants.terminals.services import terminal_key_issue
 from tests.factories import (
     MembershipFactory,
@@ -12,6 +13,7 @@ from tests.factories import (
     StaffFactory,
     TerminalFactory,
 )
+from tests.merchants.risk.inspections.helpers import InspectionFactory, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,14 @@ def victim():
     terminal = TerminalFactory(merchant=merchant, active=True)
     key, _secret = terminal_key_issue(terminal=terminal)
     document = MerchantDocumentFactory(merchant=merchant)
+    photos = photo_request_submit(
+        inspection=InspectionFactory(merchant=merchant, kind=InspectionKind.PHOTOS),
+        actor=owner.user,
+        uploads=[upload(png_bytes(), "shop.png", "image/png")],
+    )
     return {
+        "inspection": photos,
+        "photo": photos.photos.get(),
         "owner": owner,
         "colleague": colleague,
         "terminal": terminal,
@@ -50,6 +59,8 @@ def _urls(v):
         ("post", reverse("merchants:member_role", args=[c.pk])),
         ("post", reverse("merchants:member_remove", args=[c.pk])),
         ("get", reverse("merchants:document_download", args=[v["document"].pk])),
+        ("post", reverse("merchants:inspection_photos_submit", args=[v["inspection"].pk])),
+        ("get", reverse("merchants:inspection_photo", args=[v["photo"].pk])),
     ]
 
 
@@ -65,6 +76,7 @@ def test_nothing_changed_after_the_attempts(intruder, victim):
     assert TerminalKey.objects.get(pk=victim["key"].pk).revoked_at is None
     assert TerminalKey.objects.filter(terminal=victim["terminal"]).count() == 1
     assert Membership.objects.get(pk=victim["colleague"].pk).role == Role.STAFF
+    assert victim["inspection"].photos.count() == 1
 
 
 def test_list_pages_show_only_own_data(intruder, victim):
@@ -74,6 +86,7 @@ def test_list_pages_show_only_own_data(intruder, victim):
         "merchants:terminals",
         "merchants:members",
         "merchants:risk_level",
+        "merchants:inspections",
     ]
     for name in pages:
         html = intruder.get(reverse(name)).content.decode()

@@ -48,6 +48,7 @@ class RiskLevelPolicyAdmin(TrailAdmin):
         "per_transaction_limit",
         "daily_limit",
         "terminal_approval_required",
+        "inspection_every_months",
         "updated_at",
     )
     fields = (
@@ -56,6 +57,7 @@ class RiskLevelPolicyAdmin(TrailAdmin):
         "per_transaction_limit",
         "daily_limit",
         "terminal_approval_required",
+        "inspection_every_months",
     )
     readonly_fields = ("level",)
 

@@ -57,6 +57,10 @@ TIPS = {
         "The service provider that signed you up is under review or no longer allowed to work "
         "with us. Nothing you do changes this; compliance will contact you if it affects you."
     ),
+    "inspection": _(
+        "Fix what the last inspection found before the date it gave, keep your premises and "
+        "terminals as registered, and hand in the photos or welcome the inspector on time."
+    ),
     "reporting": _(
         "Report every sale within your deadline and keep every terminal reporting; see "
         "Reporting health on your dashboard."

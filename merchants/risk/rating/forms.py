@@ -34,7 +34,13 @@ class RiskLevelPolicyForm(forms.ModelForm):
 
     class Meta:
         model = RiskLevelPolicy
-        fields = ("min_score", "per_transaction_limit", "daily_limit", "terminal_approval_required")
+        fields = (
+            "min_score",
+            "per_transaction_limit",
+            "daily_limit",
+            "terminal_approval_required",
+            "inspection_every_months",
+        )
 
     def clean_min_score(self) -> Any:
         score = self.cleaned_data["min_score"]

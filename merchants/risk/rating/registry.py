@@ -3,8 +3,9 @@
 Factors that read the merchant's own rows (MCC, region, age) are registered by
 ``merchants/risk/rating/factors.py``; those computed from reports, alerts and complaints live in
 ``transactions/analytics/risk_factors.py`` and are registered from ``TransactionsConfig.ready()``,
-since ``merchants`` never imports ``transactions``. Factors still without a source of data
-(inspection results, external risk-list hits) plug in the same way when those features exist.
+since ``merchants`` never imports ``transactions``; inspection results are registered by
+``merchants/risk/inspections/factor.py``. Factors still without a source of data (external
+risk-list hits) plug in the same way when those features exist.
 
 A factor's ``compute`` answers for the whole set in a few queries (the nightly run rates every
 merchant) and returns a :class:`Score` only for the merchants it has something to say about;

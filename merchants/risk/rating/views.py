@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from merchants.members.access import merchant_required
+from merchants.risk.inspections.selectors import inspection_dates
 from merchants.risk.rating.advice import MEANING, TIPS
 from merchants.risk.rating.selectors import factors_read, policy_of, rating_of
 
@@ -21,6 +22,7 @@ def risk_level(request: HttpRequest) -> HttpResponse:
         "merchants/risk.html",
         {
             "merchant": merchant,
+            "dates": inspection_dates(merchant),
             "risk": risk,
             "level": level,
             "meaning": MEANING.get(level) if level else None,

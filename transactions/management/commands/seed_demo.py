@@ -9,6 +9,7 @@ from transactions.demo.cardholder import (
     seed_cardholder_complaint,
 )
 from transactions.demo.complaints import seed_complaints
+from transactions.demo.inspections import seed_inspections
 from transactions.demo.merchants import DEMO_BACKUP_CODE, DEMO_PASSWORD, seed_demo
 from transactions.demo.reconciliation import seed_reconciliation
 from transactions.demo.reports import seed_alerts, seed_reports
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         # What the nightly beat task would do: every approved merchant gets its risk level.
         rated = rate_merchants(trigger="seed_demo")
         self.stdout.write(f"{rated.rated} merchants rated ({rated.changed} changes of level).")
+        if seed_inspections() is not None:
+            self.stdout.write("An on-site inspection of shop-sh, assigned to reviewer (admin).")
         examples = examples_install()
         if examples:
             self.stdout.write(

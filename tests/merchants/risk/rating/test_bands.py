@@ -57,6 +57,7 @@ def _edit(client, level, **data):
         "per_transaction_limit": policy.per_transaction_limit or "",
         "daily_limit": policy.daily_limit or "",
         "terminal_approval_required": "on" if policy.terminal_approval_required else "",
+        "inspection_every_months": policy.inspection_every_months,
     }
     return client.post(url, {**fields, **data})
 
@@ -73,6 +74,16 @@ def test_a_band_that_would_overtake_the_next_level_is_refused(lead_client):
     assert response.status_code == 200
     assert "The bands must rise with the level" in response.content.decode()
     assert RiskLevelPolicy.objects.get(level="medium").min_score == 30
+
+
+def test_a_lead_edits_a_level_s_inspection_interval_a_year_at_most(lead_client):
+    assert _edit(lead_client, "high", inspection_every_months=2).status_code == 302
+    policy = RiskLevelPolicy.objects.get(level="high")
+    assert policy.inspection_every_months == 2
+    assert policy.history.first().inspection_every_months == 2
+    response = _edit(lead_client, "low", inspection_every_months=13)
+    assert response.status_code == 200 and "12" in str(response.context["adminform"].form.errors)
+    assert RiskLevelPolicy.objects.get(level="low").inspection_every_months == 12
 
 
 def test_a_reviewer_cannot_edit_the_bands(client):

@@ -43,6 +43,7 @@ def test_every_factor_with_a_source_is_registered_and_the_others_are_not_faked()
         "alerts",
         "complaints",
         "reporting",
+        "inspection",
         "risk_list",
         "provider",
     ]
@@ -191,7 +192,7 @@ def test_a_clean_merchant_scores_zero_with_every_factor_shown():
     risk = rate(_merchant())
     assert risk.score == 0
     assert risk.computed_level == "low"
-    assert len(risk.factors) == len(factors()) == 9
+    assert len(risk.factors) == len(factors()) == 10
     assert all(
         set(f) == {"code", "name", "value", "points", "message", "params"} for f in risk.factors
     )

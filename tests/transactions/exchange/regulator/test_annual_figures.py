@@ -9,10 +9,21 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Sum
 
-from merchants.models import RiskLevelChange, Terminal
-from tests.transactions.exchange.regulator.helpers import MARCH, bj, march_data, money
+from merchants.models import Inspection, InspectionStatus, RiskLevelChange, Terminal
+from tests.merchants.risk.inspections.helpers import InspectionFactory
+from tests.transactions.exchange.regulator.helpers import (
+    IN_FIRST,
+    IN_LAST,
+    MARCH,
+    OUT_AFTER,
+    OUT_BEFORE,
+    bj,
+    march_data,
+    money,
+)
 from transactions.exchange.regulator.annual import (
     ANNUAL_SECTIONS,
+    _inspections_section,
     alerts_section,
     complaints_section,
     inspections_section_from,
@@ -194,3 +205,28 @@ def test_volumes_read_from_the_rollups_match_the_reports_over_a_whole_quarter(da
     assert sum(row[2] for row in rows) == total["n"] == 6
     assert sum(Decimal(row[3]) for row in rows) == total["amount"]
     assert bj(4, 1) < quarter.until
+
+
+def test_inspections_done_are_those_completed_in_the_period_by_outcome():
+    def done(outcome, at):
+        InspectionFactory(status=InspectionStatus.COMPLETED, outcome=outcome, completed_at=at)
+
+    done("pass", IN_LAST)
+    done("fail", IN_FIRST)
+    done("remediation", OUT_AFTER)
+    done("remediation", OUT_BEFORE)
+    InspectionFactory(status=InspectionStatus.CHECKED_IN)
+
+    section = _inspections_section(MARCH)
+
+    assert section.rows == [["pass", 1], ["remediation", 0], ["fail", 1]]
+    direct = Inspection.objects.filter(
+        status=InspectionStatus.COMPLETED, **_in_march("completed_at")
+    )
+    assert {outcome: n for outcome, n in section.rows} == {
+        o: direct.filter(outcome=o).count() for o in ("pass", "remediation", "fail")
+    }
+
+
+def test_a_period_without_inspections_says_so():
+    assert _inspections_section(MARCH).rows == []

@@ -110,3 +110,25 @@ def test_a_reconciliation_run_finishing(django_capture_on_commit_callbacks):
     [data] = _data(events.RECONCILIATION_FINISHED)
     assert data["mid"] == report.merchant.mid and data["status"] == "done"
     assert data["counts"] == {"matched": 1}
+
+
+def test_a_generated_inspection_is_an_inspection_due_event():
+    from datetime import datetime
+
+    from merchants.risk.inspections.schedule import generate_inspections
+    from portal.common.beijing import SHANGHAI
+    from tests.factories import MerchantFactory
+
+    merchant = MerchantFactory(approved=True, approved_at=datetime(2025, 1, 1, tzinfo=SHANGHAI))
+    generate_inspections()
+    event = WebhookEvent.objects.get(event_type=events.INSPECTION_DUE)
+    inspection = merchant.inspections.get()
+    assert event.merchant_id == merchant.pk
+    assert event.data == {
+        "inspection": inspection.pk,
+        "kind": "on_site",
+        "due_on": inspection.due_on.isoformat(),
+        "level": "",
+    }
+    generate_inspections()
+    assert WebhookEvent.objects.filter(event_type=events.INSPECTION_DUE).count() == 1
