@@ -24,6 +24,7 @@ from merchants.models import (
     ChangeRequest,
     ChangeRequestDocument,
     DocumentKind,
+    InspectionKind,
     Membership,
     Merchant,
     MerchantDocument,
@@ -33,6 +34,7 @@ from merchants.models import (
     TerminalKey,
 )
 from merchants.risk.changes.services import change_request_create, change_request_transition
+from merchants.risk.inspections.services import photo_request_submit
 from merchants.terminals.services import terminal_key_issue
 from tests.factories import (
     MembershipFactory,
@@ -41,6 +43,8 @@ from tests.factories import (
     pdf_upload,
     png_upload,
 )
+from tests.merchants.risk.inspections.helpers import InspectionFactory, png_bytes
+from tests.merchants.risk.inspections.helpers import upload as inspection_upload
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.complaint_factories import ComplaintFactory, stored_report
 from tests.transactions.helpers import report, report_csv, reporting_terminal
@@ -163,6 +167,12 @@ def _probes() -> list[Probe]:
             lambda a, b: {"pk": b["complaint"].pk, "evidence_pk": a["evidence"].pk},
             variant=own,
         ),
+        Probe(
+            "merchants:inspection_photos_submit",
+            "post",
+            lambda a, b: {"pk": a["photo_request"].pk},
+        ),
+        Probe("merchants:inspection_photo", "get", lambda a, b: {"pk": a["photo"].pk}),
         Probe("merchants:change_detail", "get", lambda a, b: {"pk": a["change"].pk}),
         Probe(
             "merchants:change_step",
@@ -199,6 +209,7 @@ def _probes() -> list[Probe]:
         ),
         Probe("transactions:webhook_rotate", "post", lambda a, b: {"pk": a["endpoint"].pk}),
         Probe("transactions:webhook_enable", "post", lambda a, b: {"pk": a["endpoint"].pk}),
+        Probe("transactions:webhook_disable", "post", lambda a, b: {"pk": a["endpoint"].pk}),
         Probe("transactions:webhook_ping", "post", lambda a, b: {"pk": a["endpoint"].pk}),
         Probe("transactions:webhook_delete", "post", lambda a, b: {"pk": a["endpoint"].pk}),
         Probe(
@@ -320,12 +331,19 @@ def make_tenant(label: str, django_capture_on_commit_callbacks: Any) -> Tenant:
     change_request_transition(change=change, name="start_review", actor=lead)
     change = change_request_transition(change=change, name="request_info", actor=lead, reason="?")
     endpoint, delivery = _webhook(merchant, owner.user, label)
+    photo_request = photo_request_submit(
+        inspection=InspectionFactory(merchant=merchant, kind=InspectionKind.PHOTOS),
+        actor=owner.user,
+        uploads=[inspection_upload(png_bytes(), f"shop-of-{label}.png", "image/png")],
+    )
     export = report_export_build(
         export_id=ReportExport.objects.create(merchant=merchant, language="en").pk
     )
     tenant = Tenant(
         objects={
             "endpoint": endpoint,
+            "photo_request": photo_request,
+            "photo": photo_request.photos.get(),
             "export": export,
             "delivery": delivery,
             "change": change,
