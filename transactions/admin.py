@@ -8,6 +8,7 @@ from transactions.complaints import admin as complaints
 from transactions.decisions import admin as decisions
 from transactions.exchange.webhooks import admin as webhooks
 from transactions.ingest import admin as ingest
+from transactions.partitions import admin as partitions
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
 from transactions.rules import admin as rules
@@ -20,6 +21,7 @@ __all__ = [
     "decisions",
     "ingest",
     "level_thresholds",
+    "partitions",
     "reconciliation",
     "reports",
     "rules",

@@ -162,6 +162,8 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_webhookdelivery",
         "transactions.view_webhookattempt",
         "transactions.redeliver_webhook",
+        # What was done to the report table's partitions (docs/partitions.md): read-only.
+        "transactions.view_reportpartitionevent",
     ],
 }
 
