@@ -10,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import StaffFactory
-from tests.transactions.partitions.helpers import partitioned_only
+from tests.transactions.helpers import reporting_terminal
+from tests.transactions.partitions.helpers import beijing, partitioned_only, table_of
+from tests.transactions.report_factories import make_report
 from transactions.models import PartitionAction, ReportPartitionEvent
+from transactions.partitions.ddl import DEFAULT
 from transactions.partitions.months import add_months, month_of, partition_name
 from transactions.partitions.services import partition_create
 
@@ -40,6 +43,17 @@ def test_ensure_makes_what_is_missing_ahead(settings):
 
 
 @partitioned_only
+def test_create_takes_a_past_months_reports_out_of_the_default_partition():
+    terminal = reporting_terminal()
+    month = add_months(month_of(timezone.now()), -7)
+    stored = make_report(terminal, occurred_at=beijing(month, 12, 0))
+    assert table_of(stored.pk) == DEFAULT
+    assert "(1 rows)" in _run("create", "--month", f"{month:%Y-%m}")
+    assert table_of(stored.pk) == partition_name(month)
+    assert _run("create", "--month", f"{month:%Y-%m}") == ""
+
+
+@partitioned_only
 def test_detach_and_attach_a_month_by_name(settings):
     settings.ARCHIVE_HOT_MONTHS = 25
     month = add_months(month_of(timezone.now()), -26)
@@ -63,7 +77,9 @@ def test_detaching_a_hot_month_is_refused_with_the_reason():
 
 
 @partitioned_only
-@pytest.mark.parametrize("args", [("detach",), ("attach",), ("detach", "--month", "2024-13")])
+@pytest.mark.parametrize(
+    "args", [("detach",), ("attach",), ("create",), ("detach", "--month", "2024-13")]
+)
 def test_a_missing_or_bad_month_is_refused(args):
     with pytest.raises(CommandError, match="month"):
         _run(*args)

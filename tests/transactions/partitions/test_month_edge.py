@@ -1,4 +1,4 @@
-"""Rollups, the dashboard, the report list and its export across a month edge (Beijing time).
+"""Rollups, the dashboard, the report list and its export, audits across a month edge (Beijing).
 
 Run on both databases; on PostgreSQL the two reports sit in two partitions.
 """
@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.transactions.helpers import REPORTS, TerminalAPI, report
+from portal.common.beijing import SHANGHAI
+from tests.transactions.audit.helpers import alert_of, audit, only_rule, plant, report_ids
+from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
 from tests.transactions.report_factories import signed_in_shop
 from transactions.analytics.dashboard import Period, merchant_dashboard
 from transactions.analytics.rollups import rollup_rebuild
@@ -85,3 +87,17 @@ def test_the_report_list_and_export_across_the_edge_show_both(edge, client):
         )
         == 2
     )
+
+
+def test_an_audit_pairs_a_duplicate_across_the_month_edge():
+    # 20 s apart, one at 23:59:50 on the last day of last month, one at 00:00:10 this month.
+    only_rule("duplicate")
+    this = month_of(timezone.now())
+    if reports_partitioned():
+        partition_create(month=add_months(this, -1), actor="test")
+    terminal = reporting_terminal()
+    midnight = datetime.combine(this, time.min, tzinfo=SHANGHAI)
+    first = plant(terminal, at=midnight - timedelta(seconds=10), amount="88.00")
+    second = plant(terminal, at=midnight + timedelta(seconds=10), amount="88.00")
+    audit()
+    assert report_ids(alert_of("duplicate")) == {first.pk, second.pk}

@@ -2,6 +2,7 @@
 
     manage.py report_partitions status
     manage.py report_partitions ensure            # what the beat task does
+    manage.py report_partitions create --month 2025-06   # a past month's reports out of default
     manage.py report_partitions detach --cold     # every month older than ARCHIVE_HOT_MONTHS
     manage.py report_partitions detach --month 2024-03
     manage.py report_partitions attach --month 2024-03
@@ -24,6 +25,7 @@ from transactions.partitions.selectors import report_partitions, reports_partiti
 from transactions.partitions.services import (
     PartitionError,
     partition_attach,
+    partition_create,
     partition_detach,
     partitions_detach_cold,
     partitions_ensure,
@@ -34,7 +36,7 @@ class Command(BaseCommand):
     help = "List, create, detach (to the archive schema) and attach report partitions."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("action", choices=["status", "ensure", "detach", "attach"])
+        parser.add_argument("action", choices=["status", "ensure", "create", "detach", "attach"])
         parser.add_argument("--month", type=_month, help="YYYY-MM, Beijing time")
         parser.add_argument(
             "--cold", action="store_true", help="detach: every month older than the hot window"
@@ -57,6 +59,9 @@ class Command(BaseCommand):
                 events = partitions_detach_cold(actor=actor)
             elif month is None:
                 raise CommandError(f"{action} needs --month YYYY-MM (or --cold for detach).")
+            elif action == "create":
+                made = partition_create(month=month, actor=actor)
+                events = [made] if made is not None else []
             elif action == "detach":
                 events = [partition_detach(month=month, actor=actor)]
             else:
