@@ -375,6 +375,12 @@ WORKER_QUEUES = ("celery", "ingest", "audit", "recon", "export")
 # and kept for download this many hours; smaller ones, and every CSV, stream at once.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# PostgreSQL's report table is partitioned by Beijing month of the report's time
+# (docs/partitions.md): beat makes this month's partition and this many more ahead.
+REPORT_PARTITIONS_AHEAD = env.int("REPORT_PARTITIONS_AHEAD", default=3)
+# The hot window, in months including this one: older months may be detached into the
+# "archive" schema (manage.py report_partitions detach --cold; never automatic).
+ARCHIVE_HOT_MONTHS = env.int("ARCHIVE_HOT_MONTHS", default=25)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -9,6 +9,7 @@ from transactions.decisions import admin as decisions
 from transactions.exchange.regulator import admin as regulator
 from transactions.exchange.webhooks import admin as webhooks
 from transactions.ingest import admin as ingest
+from transactions.partitions import admin as partitions
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
 from transactions.rules import admin as rules
@@ -21,6 +22,7 @@ __all__ = [
     "decisions",
     "ingest",
     "level_thresholds",
+    "partitions",
     "reconciliation",
     "regulator",
     "reports",

@@ -11,6 +11,7 @@ from transactions.audit.runner import (
 )
 from transactions.ingest.uploads import upload_process, uploads_stalled
 from transactions.models import AuditRunPart
+from transactions.partitions.services import partitions_ensure
 from transactions.reconciliation.services import settlement_file_process, settlement_files_stalled
 from transactions.reports.background import report_export_build, report_exports_expire
 
@@ -25,6 +26,12 @@ def process_upload(upload_id: int) -> dict[str, int]:
         "duplicates": upload.duplicates,
         "rejected": upload.rejected,
     }
+
+
+@shared_task
+def create_report_partitions() -> list[str]:
+    """Beat: this month's report partition and REPORT_PARTITIONS_AHEAD more (PostgreSQL)."""
+    return [event.table for event in partitions_ensure(actor=SCHEDULED)]
 
 
 @shared_task

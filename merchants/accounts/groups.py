@@ -190,6 +190,8 @@ STAFF_GROUPS: dict[str, list[str]] = {
         # Regulator and scheme reports: leads generate them, read them and download the files.
         "transactions.view_regulatorreport",
         "transactions.generate_regulator_report",
+        # What was done to the report table's partitions (docs/partitions.md): read-only.
+        "transactions.view_reportpartitionevent",
     ],
 }
 

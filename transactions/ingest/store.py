@@ -25,7 +25,7 @@ from transactions.decisions.base import card_key
 from transactions.decisions.services import cards_lock, screen_stored
 from transactions.ingest.validate import ValidReport
 from transactions.ingest.wire import FIELDS
-from transactions.models import Decision, Report
+from transactions.models import Decision, Report, ReportKey
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 
@@ -139,17 +139,26 @@ def _stored(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], tuple[s
 def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, int | None]]:
     """The stored (report_id, content_hash, upload) among ``ids`` for the terminal.
 
+    On PostgreSQL the reports are partitioned by time, so the idempotency key has a table of its
+    own (``ReportKey``, filled by the database from every insert; docs/partitions.md): one probe
+    of its primary key instead of one per partition, and a resend with another time is found
+    whatever partition the first copy went to. SQLite reads its plain report table.
+
     This must probe the (report_id, terminal) unique index, whatever the planner's statistics
     say: right after a bulk load, before autovacuum has analysed the table, PostgreSQL believes it
-    is tiny and would scan every report of the terminal instead, which grows with the table.
-    "terminal_id + 0" keeps the terminal's time index out of the choice, and on PostgreSQL the
-    scans that read the whole table are switched off for this one statement.
+    is tiny and would scan the table instead, which grows with it. "terminal_id + 0" keeps the
+    terminal's time index out of the choice, and on PostgreSQL the scans that read the whole
+    table are switched off for this one statement.
     """
-    query = (
-        Report.objects.annotate(terminal_plus_zero=F("terminal_id") + 0)
-        .filter(report_id__in=ids, terminal_plus_zero=terminal_id)
-        .order_by()
-        .values_list("report_id", "content_hash", "upload_id")
+    if connection.vendor != "postgresql":  # migration 0023 partitions the reports there only
+        return list(
+            Report.objects.annotate(terminal_plus_zero=F("terminal_id") + 0)
+            .filter(report_id__in=ids, terminal_plus_zero=terminal_id)
+            .order_by()
+            .values_list("report_id", "content_hash", "upload_id")
+        )
+    query = ReportKey.objects.filter(report_id__in=ids, terminal_id=terminal_id).values_list(
+        "report_id", "content_hash", "upload_id"
     )
     if not has_planner_settings():
         return list(query)

@@ -38,6 +38,7 @@ from transactions.models.decision import (
 from transactions.models.export import ExportStatus, ReportExport
 from transactions.models.level_thresholds import AuditRuleLevel, ScreeningCheckLevel
 from transactions.models.overview import ComplianceOverview
+from transactions.models.partition import PartitionAction, ReportPartitionEvent
 from transactions.models.reconciliation import (
     Acquirer,
     FileStatus,
@@ -60,6 +61,7 @@ from transactions.models.report import (
     PaymentMethod,
     Report,
     ReportAmendment,
+    ReportKey,
     ReportQuerySet,
     ReportType,
     Source,
@@ -144,6 +146,7 @@ __all__ = [
     "MerchantDay",
     "MerchantDayMix",
     "Outcome",
+    "PartitionAction",
     "PaymentMethod",
     "ReconciliationItem",
     "ReconciliationRun",
@@ -153,6 +156,8 @@ __all__ = [
     "Report",
     "ReportAmendment",
     "ReportExport",
+    "ReportKey",
+    "ReportPartitionEvent",
     "ReportQuerySet",
     "ReportType",
     "ReportUpload",

@@ -166,7 +166,8 @@ class Alert(models.Model):
 
 class AlertReport(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE)
-    report = models.ForeignKey(Report, on_delete=models.PROTECT)
+    # Reports are partitioned on PostgreSQL: no database constraint (docs/partitions.md).
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, db_constraint=False)
 
     class Meta:
         constraints = [
@@ -236,7 +237,12 @@ class Hold(models.Model):
         Alert, on_delete=models.PROTECT, related_name="holds", verbose_name=_("alert")
     )
     report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="holds"
+        Report,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holds",
+        db_constraint=False,  # partitioned reports (docs/partitions.md)
     )
     terminal = models.ForeignKey(
         Terminal, null=True, blank=True, on_delete=models.PROTECT, related_name="holds"

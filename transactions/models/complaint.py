@@ -84,7 +84,11 @@ class Complaint(models.Model):
     """A cardholder's complaint about one report, from arrival until it is resolved."""
 
     report = models.ForeignKey(
-        Report, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("report")
+        Report,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("report"),
+        db_constraint=False,  # partitioned reports (docs/partitions.md)
     )
     # The report's merchant, copied so every merchant-scoped query is one indexed filter.
     merchant = models.ForeignKey(

@@ -85,7 +85,11 @@ class Decision(models.Model):
         _("decision id"), default=uuid.uuid4, unique=True, editable=False
     )
     report = models.OneToOneField(
-        Report, on_delete=models.PROTECT, related_name="decision", verbose_name=_("report")
+        Report,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        verbose_name=_("report"),
+        db_constraint=False,  # partitioned reports (docs/partitions.md)
     )
     merchant = models.ForeignKey(
         Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("merchant")

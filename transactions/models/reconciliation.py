@@ -346,7 +346,12 @@ class ReconciliationItem(models.Model):
     )
     line_no = models.PositiveIntegerField(_("line"), null=True)
     report = models.ForeignKey(
-        Report, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        Report,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,  # partitioned reports (docs/partitions.md)
     )
     tid = models.CharField(_("TID"), max_length=8)
     rrn = models.CharField(_("RRN"), max_length=12, blank=True)

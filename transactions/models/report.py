@@ -204,8 +204,13 @@ class Report(models.Model):
 class ReportAmendment(models.Model):
     """A correction of a stored report: what changed, who said so, and why."""
 
+    # No database constraint: on PostgreSQL the reports are partitioned (docs/partitions.md).
     report = models.ForeignKey(
-        Report, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("report")
+        Report,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("report"),
+        db_constraint=False,
     )
     changes = models.JSONField(_("changes"))
     reason = models.TextField(_("reason"))
@@ -221,3 +226,33 @@ class ReportAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {', '.join(self.changes)}"
+
+
+class ReportKey(models.Model):
+    """The idempotency register of PostgreSQL's partitioned reports: one row per stored report.
+
+    A unique constraint of a partitioned table must include the partition key (the report's
+    time), so ``(report_id, terminal)`` alone cannot be unique there: a resend with another time
+    would land in another partition. This narrow, unpartitioned table carries that uniqueness
+    instead. Database triggers fill it from every insert into the reports (the API, files, COPY,
+    manual entry, fixtures alike) and empty it with them; a second row with the same key fails the
+    insert as the old constraint did. Ingestion reads the stored content hash and upload here, one
+    index probe instead of one per partition. Reports of detached (archived) months keep their
+    keys: a resend of an archived report is still a duplicate. Created by the migration on
+    PostgreSQL only; SQLite keeps its plain report table and that table's unique constraint.
+    """
+
+    pk = models.CompositePrimaryKey("report_id", "terminal_id")
+    report_id = models.UUIDField(_("report id"))
+    terminal_id = models.BigIntegerField(_("terminal"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    upload_id = models.BigIntegerField(_("upload"), null=True)
+
+    class Meta:
+        managed = False
+        db_table = "transactions_report_key"
+        verbose_name = _("report key")
+        verbose_name_plural = _("report keys")
+
+    def __str__(self) -> str:
+        return f"{self.terminal_id} {self.report_id}"
