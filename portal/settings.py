@@ -351,12 +351,21 @@ CELERY_TASK_ROUTES = {
     "transactions.tasks.import_settlement_file": {"queue": "recon"},
     "transactions.tasks.reconcile_pending_files": {"queue": "recon"},
     "transactions.tasks.export_*": {"queue": "export"},
+    "transactions.tasks.archive_*": {"queue": "export"},
 }
 WORKER_QUEUES = ("celery", "ingest", "audit", "recon", "export")
 # An Excel export of more rows than this is built by a worker (transactions/reports/background.py)
 # and kept for download this many hours; smaller ones, and every CSV, stream at once.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# The archive (docs/archive.md): reports of months older than the hot window are written to
+# Parquet under ARCHIVE_ROOT; the retention period (the AML law: at least ten years) ends before
+# anything is deleted, and then only through a deletion job a second person approves.
+ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=VAR_DIR / "archive")
+ARCHIVE_HOT_MONTHS = env.int("ARCHIVE_HOT_MONTHS", default=25)
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
+# Rows per database fetch and per Parquet row group when a month is written.
+ARCHIVE_BATCH_ROWS = env.int("ARCHIVE_BATCH_ROWS", default=50_000)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

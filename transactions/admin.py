@@ -1,6 +1,7 @@
 """Registers each feature's Django admin (autodiscover imports this module)."""
 
 from transactions.alerts import admin as alerts
+from transactions.archive import admin as archive
 from transactions.analytics import admin as analytics
 from transactions.audit import admin as audit
 from transactions.audit import level_admin as level_thresholds
@@ -14,6 +15,7 @@ from transactions.rules import admin as rules
 
 __all__ = [
     "alerts",
+    "archive",
     "analytics",
     "audit",
     "complaints",

@@ -59,6 +59,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_webhookendpoint",
         "transactions.view_webhookdelivery",
         "transactions.view_webhookattempt",
+        # The archive: reviewers see what is archived; holds and deletions are the leads'.
+        "transactions.view_archivemonth",
+        "transactions.view_archivefile",
     ],
     "compliance lead": [
         "merchants.view_merchant",
@@ -162,6 +165,17 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_webhookdelivery",
         "transactions.view_webhookattempt",
         "transactions.redeliver_webhook",
+        # The archive: legal holds, and approving the deletion of expired data (not one's own).
+        "transactions.view_archivemonth",
+        "transactions.view_archivefile",
+        "transactions.view_archivemonthtransition",
+        "transactions.view_legalhold",
+        "transactions.add_legalhold",
+        "transactions.manage_legal_hold",
+        "transactions.view_deletionjob",
+        "transactions.add_deletionjob",
+        "transactions.approve_deletion_job",
+        "transactions.view_deletionjobtransition",
     ],
 }
 
