@@ -1,8 +1,8 @@
 """Registers each feature's Django admin (autodiscover imports this module)."""
 
 from transactions.alerts import admin as alerts
-from transactions.archive import admin as archive
 from transactions.analytics import admin as analytics
+from transactions.archive import admin as archive
 from transactions.audit import admin as audit
 from transactions.audit import level_admin as level_thresholds
 from transactions.complaints import admin as complaints
@@ -15,8 +15,8 @@ from transactions.rules import admin as rules
 
 __all__ = [
     "alerts",
-    "archive",
     "analytics",
+    "archive",
     "audit",
     "complaints",
     "decisions",
