@@ -50,7 +50,8 @@ def test_an_exported_month_is_not_read_before_it_is_verified():
 def test_what_is_read_back_equals_the_reports_column_by_column():
     month = month_with_31_days()
     terminal = reporting_terminal()
-    originals = reports_in(month, 5, terminal) + [
+    originals = [
+        *reports_in(month, 5, terminal),
         make_report(
             terminal,
             occurred_at=local(month, 20),
@@ -59,7 +60,7 @@ def test_what_is_read_back_equals_the_reports_column_by_column():
             card_token="",
             lat=Decimal("31.230416"),
             lng=Decimal("121.473701"),
-        )
+        ),
     ]
     expected = {
         row[0]: dict(zip(REPORT_FIELDS, row, strict=True))

@@ -172,7 +172,7 @@ def test_a_case_hold_keeps_the_month_of_the_case_reports(shops, lead, other_lead
     reports_in(month, 2, shops[1])
     alert = AlertFactory(merchant=terminal.merchant)
     AlertReport.objects.create(alert=alert, report=case_report)
-    archive_month, _problems = archive_month_run(month=month)
+    _archive_month, _problems = archive_month_run(month=month)
     legal_hold_place(merchant=terminal.merchant, alert=alert, actor=lead, reason="investigation")
 
     job = deletion_job_propose()
