@@ -80,3 +80,23 @@ def test_the_command_refuses_a_month_without_reports():
 def test_the_command_needs_a_month_or_due():
     with pytest.raises(CommandError):
         call_command("archive_reports")
+
+
+@pytest.mark.django_db
+def test_due_archives_every_month_past_the_hot_window_and_leaves_the_rest():
+    from io import StringIO
+
+    from tests.transactions.archive.helpers import reports_in
+    from transactions.models import ArchiveMonth, Report
+
+    reports_in(due_month(2), 2)
+    reports_in(due_month(), 1)
+    hot = reports_in(add_months(due_month(), 1), 1)
+    out = StringIO()
+    call_command("archive_reports", "--due", stdout=out)
+    assert sorted(ArchiveMonth.objects.values_list("month", flat=True)) == [
+        due_month(2),
+        due_month(),
+    ]
+    assert list(Report.objects.values_list("pk", flat=True)) == [hot[0].pk]
+    assert "2 month(s) archived." in out.getvalue()
