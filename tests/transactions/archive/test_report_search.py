@@ -93,3 +93,34 @@ def test_sorted_by_amount(client, archived, sort, first):
     section = body[body.index('data-testid="archived-reports"') :]
     amounts = [a for a in ("77.70", "100.00") if a in section]
     assert min(amounts, key=section.index) == first
+
+
+def test_a_report_kept_hot_is_listed_once_in_the_hot_list(client, shop):
+    from tests.transactions.alert_factories import AlertFactory
+    from transactions.models import AlertReport
+
+    month = due_month()
+    kept = make_report(shop["terminal"], occurred_at=local(month, 3), rrn="565656565656")
+    AlertReport.objects.create(alert=AlertFactory(merchant=shop["merchant"]), report=kept)
+    archive_month_run(month=month)
+
+    body = client.get(URL, {"archived": "on", "q": "565656565656"}).content.decode()
+    assert body.count('data-testid="report-row"') == 1
+    assert body.count('data-testid="archived-row"') == 0
+
+
+def test_the_search_stops_at_its_limit_newest_first(shop):
+    from transactions.archive.selectors import ArchiveQuery, archive_search
+
+    older, newer = due_month(1), due_month()
+    reports_in(older, 3, shop["terminal"])
+    newest = make_report(shop["terminal"], occurred_at=local(newer, 28))
+    reports_in(newer, 2, shop["terminal"])
+    archive_month_run(month=older)
+    archive_month_run(month=newer)
+
+    found = archive_search(merchant=shop["merchant"], query=ArchiveQuery(), limit=2)
+
+    assert found.truncated and len(found.rows) == 2
+    assert found.rows[0]["id"] == newest.pk
+    assert found.months == 1  # the older month was not read
