@@ -107,3 +107,23 @@ def test_the_archive_tasks_go_to_the_export_queue():
         "archive_run_deletion",
     ):
         assert app.amqp.router.route({}, f"transactions.tasks.{name}")["queue"].name == "export"
+
+
+def test_a_lead_releases_a_hold_with_a_reason(client, lead):
+    from transactions.archive.holds import legal_hold_place
+
+    hold = legal_hold_place(merchant=reporting_terminal().merchant, actor=lead, reason="court")
+    client.force_login(lead)
+    url = reverse("admin:transactions_legalhold_changelist")
+    asked = client.post(url, {"action": "release", "_selected_action": [hold.pk]})
+    assert asked.status_code == 200  # the reason page
+    hold.refresh_from_db()
+    assert hold.released_at is None
+
+    client.post(
+        url,
+        {"action": "release", "_selected_action": [hold.pk], "apply": "1", "reason": "Case closed"},
+    )
+    hold.refresh_from_db()
+    assert hold.released_by == lead and hold.release_reason == "Case closed"
+    assert hold.history.count() == 2
