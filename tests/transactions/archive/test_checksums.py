@@ -120,3 +120,14 @@ def test_a_restored_file_makes_the_month_readable_again(leads):
     archive_month.refresh_from_db()
     assert archive_month.status == ArchiveStatus.PURGED
     assert len(list(archive_read(month=month))) == 2
+
+
+def test_archiving_a_damaged_month_again_says_it_is_damaged(leads):
+    month = due_month()
+    reports_in(month, 1)
+    archive_month, _problems = archive_month_run(month=month)
+    _spoil(archive_month)
+    archive_month_verify(archive_month=archive_month)
+
+    with pytest.raises(CommandError, match="damaged"):
+        call_command("archive_reports", "--month", f"{month:%Y-%m}")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from transactions.archive.months import MonthError, archivable_month
 from transactions.archive.services import archive_due, archive_month_run
+from transactions.models import ArchiveStatus
 
 
 class Command(BaseCommand):
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for problem in problems:
             self.stderr.write(str(problem))
-        if problems:
+        if problems or archive_month.status == ArchiveStatus.DAMAGED:
             raise CommandError(
                 f"{archive_month}: the files failed their check; the month is marked damaged "
                 "and its reports stay in the database."
