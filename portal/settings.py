@@ -369,6 +369,7 @@ CELERY_TASK_ROUTES = {
     "transactions.tasks.reconcile_pending_files": {"queue": "recon"},
     # Background report exports and regulator reports (export_regulator_report).
     "transactions.tasks.export_*": {"queue": "export"},
+    "transactions.tasks.archive_*": {"queue": "export"},
 }
 WORKER_QUEUES = ("celery", "ingest", "audit", "recon", "export")
 # An Excel export of more rows than this is built by a worker (transactions/reports/background.py)
@@ -378,9 +379,16 @@ EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 # PostgreSQL's report table is partitioned by Beijing month of the report's time
 # (docs/partitions.md): beat makes this month's partition and this many more ahead.
 REPORT_PARTITIONS_AHEAD = env.int("REPORT_PARTITIONS_AHEAD", default=3)
-# The hot window, in months including this one: older months may be detached into the
-# "archive" schema (manage.py report_partitions detach --cold; never automatic).
+# The archive (docs/archive.md): reports of months older than the hot window (in months, this one
+# included) are written to Parquet under ARCHIVE_ROOT; older partitions may be detached into the
+# "archive" schema (manage.py report_partitions detach --cold; never automatic). The retention
+# period (the AML law: at least ten years) ends before anything is deleted, and then only through
+# a deletion job a second person approves.
+ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=VAR_DIR / "archive")
 ARCHIVE_HOT_MONTHS = env.int("ARCHIVE_HOT_MONTHS", default=25)
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
+# Rows per database fetch and per Parquet row group when a month is written.
+ARCHIVE_BATCH_ROWS = env.int("ARCHIVE_BATCH_ROWS", default=50_000)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

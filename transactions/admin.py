@@ -2,6 +2,7 @@
 
 from transactions.alerts import admin as alerts
 from transactions.analytics import admin as analytics
+from transactions.archive import admin as archive
 from transactions.audit import admin as audit
 from transactions.audit import level_admin as level_thresholds
 from transactions.complaints import admin as complaints
@@ -17,6 +18,7 @@ from transactions.rules import admin as rules
 __all__ = [
     "alerts",
     "analytics",
+    "archive",
     "audit",
     "complaints",
     "decisions",

@@ -167,3 +167,39 @@ def purge_webhook_history() -> int:
     from transactions.exchange.webhooks.retention import webhook_history_purge
 
     return webhook_history_purge()
+
+
+# --- the archive (docs/archive.md); "archive_*" tasks go to the export queue -----------------
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def archive_due_months() -> list[dict[str, object]]:
+    """Beat, monthly: archive every month past the hot window (write, verify, leave the hot table)."""
+    from transactions.archive.services import archive_due
+
+    return archive_due()
+
+
+@shared_task
+def archive_verify() -> dict[str, int]:
+    """Beat, weekly: check every archived file's checksum and rows; damage is reported."""
+    from transactions.archive.verify import archive_verify_all
+
+    return archive_verify_all()
+
+
+@shared_task
+def archive_propose_deletion() -> int | None:
+    """Beat, monthly: propose deleting what the retention period no longer requires."""
+    from transactions.archive.retention import deletion_job_propose
+
+    job = deletion_job_propose()
+    return job.pk if job else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def archive_run_deletion(job_id: int) -> str:
+    """Queued when a lead approves a deletion job: delete and log."""
+    from transactions.archive.retention import deletion_job_run
+
+    return deletion_job_run(job_id=job_id).status

@@ -69,6 +69,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.view_webhookendpoint",
         "transactions.view_webhookdelivery",
         "transactions.view_webhookattempt",
+        # The archive: reviewers see what is archived; holds and deletions are the leads'.
+        "transactions.view_archivemonth",
+        "transactions.view_archivefile",
     ],
     "compliance lead": [
         "merchants.view_merchant",
@@ -192,6 +195,17 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "transactions.generate_regulator_report",
         # What was done to the report table's partitions (docs/partitions.md): read-only.
         "transactions.view_reportpartitionevent",
+        # The archive: legal holds, and approving the deletion of expired data (not one's own).
+        "transactions.view_archivemonth",
+        "transactions.view_archivefile",
+        "transactions.view_archivemonthtransition",
+        "transactions.view_legalhold",
+        "transactions.add_legalhold",
+        "transactions.manage_legal_hold",
+        "transactions.view_deletionjob",
+        "transactions.add_deletionjob",
+        "transactions.approve_deletion_job",
+        "transactions.view_deletionjobtransition",
     ],
 }
 

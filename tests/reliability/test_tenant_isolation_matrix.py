@@ -275,3 +275,42 @@ def _write_table(rows: list[tuple[Any, ...]], changed: list[str]) -> None:
         for name, pattern, who, method, variant, status, verdict in rows
     ]
     TABLE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_the_archive_search_shows_b_none_of_a_archived_reports(
+    intruder, tenants, settings, tmp_path
+):
+    """The report list's archive path ("Include archived months") reads only B's own files."""
+    from tests.transactions.report_factories import make_report
+    from transactions.archive.months import last_due_month, month_bounds
+    from transactions.archive.services import archive_month_run
+
+    settings.ARCHIVE_ROOT = tmp_path / "archive"
+    a, b = tenants
+    day = month_bounds(last_due_month())[0].replace(day=9, hour=10)
+    a_old = make_report(a["terminal"], occurred_at=day, rrn="424242424242")
+    b_old = make_report(b["terminal"], occurred_at=day, rrn="515151515151")
+    archive_month_run(month=last_due_month())
+    queries = [
+        {"archived": "on"},
+        {"archived": "on", "q": a_old.rrn},
+        {"archived": "on", "rrn_end": a_old.rrn[-4:]},
+        {"archived": "on", "terminal": a["terminal"].pk},
+    ]
+    for role in ROLES.values():
+        client = _as(intruder, b, role)
+        for query in queries:
+            response = client.get(reverse("transactions:reports"), query)
+            body = _body(response)
+            archived = (
+                body[body.find('data-testid="archived-reports"') :]
+                if response.status_code == 200
+                else body
+            )
+            assert response.status_code < 500
+            assert a_old.rrn not in archived, (role, query)
+            assert not [
+                m for m in _leaked(a, archived) if m not in {str(v) for v in query.values()}
+            ]
+        shown = client.get(reverse("transactions:reports"), {"archived": "on"})
+        assert b_old.rrn in _body(shown)

@@ -1,7 +1,7 @@
 # ruff: noqa: S608  (table names are this module's constants and partition_name(); bounds are made from dates here)
 """The SQL that makes PostgreSQL's report table partitioned, and keeps its keys exact.
 
-Run once by ``transactions/migrations/0026_report_partitions.py`` on PostgreSQL (SQLite keeps the
+Run once by ``transactions/migrations/0027_report_partitions.py`` on PostgreSQL (SQLite keeps the
 plain table). Everything here is DDL on the reports' own tables; docs/partitions.md says why it is
 shaped so.
 """

@@ -153,6 +153,14 @@ class ReportFilterForm(forms.Form):
         help_text=_("The last 4 or 6 digits of the RRN."),
     )
     sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    archived = forms.BooleanField(
+        label=_("Include archived months"),
+        required=False,
+        help_text=_(
+            "Also search months moved to the archive (older than the last two years or so). "
+            "Slower: the archive files are read for each search."
+        ),
+    )
 
     def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -221,6 +229,7 @@ class ReportFilters:
     q: str = ""
     rrn_end: str = ""
     sort: str = DEFAULT_SORT
+    archived: bool = False
 
     @classmethod
     def from_form(cls, form: ReportFilterForm) -> ReportFilters:

@@ -16,6 +16,7 @@ from transactions.ingest.forms import ManualReportForm
 from transactions.ingest.manual import report_enter_manually
 from transactions.models import Report, ReportExport
 from transactions.reports.amendments import report_amend
+from transactions.reports.archived import archived_reports
 from transactions.reports.background import export_in_background, report_export_request
 from transactions.reports.exports import report_export_header, report_export_rows
 from transactions.reports.filters import (
@@ -46,8 +47,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     """Filtered, sorted, keyset-paged; bad filters or a bad cursor are shown, with no rows (400)."""
     merchant = request.membership.merchant  # type: ignore[attr-defined]
     form, filters = _filters(request)
-    page, total, cursor_error = ReportPage(reports=[]), None, ""
+    page, total, cursor_error, archived = ReportPage(reports=[]), None, "", None
     if filters is not None:
+        archived = archived_reports(merchant=merchant, filters=filters)
         reports = reports_with_hold(
             reports_filtered(merchant=merchant, filters=filters).select_related("terminal")
         )
@@ -71,6 +73,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "total": total,
             "cursor_error": cursor_error,
             "query": query.urlencode(),
+            "archived": archived,
+            "archive_not_asked": bool(filters and filters.archived and archived is None),
         },
         status=status,
     )

@@ -1,4 +1,4 @@
-"""Migration 0026 turns a report table with rows into the partitioned one, and back."""
+"""Migration 0027 turns a report table with rows into the partitioned one, and back."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ def unschedule_partitions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transactions', '0025_inspection_alerts'),
+        ('transactions', '0026_archive'),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
