@@ -18,6 +18,7 @@ from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.audit.helpers import plant
 from tests.transactions.complaint_factories import ComplaintFactory, reason
 from tests.transactions.helpers import reporting_terminal
+from transactions.audit.runner import ensure_rules
 from transactions.exchange.regulator.periods import Period
 from transactions.models import (
     Alert,
@@ -84,6 +85,7 @@ def rate(m: Merchant, level: str, when: datetime, previous: str = "") -> RiskLev
 
 def alert(m: Merchant, code: str, *, raised: datetime, steps: list[tuple[str, datetime]]) -> Alert:
     """An alert of rule ``code`` raised at ``raised``, moved to each (status, when) of ``steps``."""
+    ensure_rules()  # a browser test's database was flushed of the migrations' rows
     a = AlertFactory(merchant=m, rule=AuditRule.objects.get(code=code))
     Alert.objects.filter(pk=a.pk).update(created_at=raised)
     previous = AlertStatus.OPEN
