@@ -11,6 +11,7 @@ from transactions.ingest import admin as ingest
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
 from transactions.rules import admin as rules
+from transactions.rules import snooze_admin as snoozes
 
 __all__ = [
     "alerts",
@@ -23,5 +24,6 @@ __all__ = [
     "reconciliation",
     "reports",
     "rules",
+    "snoozes",
     "webhooks",
 ]

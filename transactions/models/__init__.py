@@ -85,6 +85,7 @@ from transactions.models.rule import (
     RuleVersionTransition,
     VersionStatus,
 )
+from transactions.models.snooze import RuleSnooze, SnoozeTarget
 from transactions.models.upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
 from transactions.models.webhook import (
     DeliveryStatus,
@@ -158,6 +159,7 @@ __all__ = [
     "RuleAction",
     "RuleList",
     "RuleListEntry",
+    "RuleSnooze",
     "RuleVersion",
     "RuleVersionTransition",
     "RunStatus",
@@ -169,6 +171,7 @@ __all__ = [
     "SettlementLineError",
     "SettlementLineOutcome",
     "Severity",
+    "SnoozeTarget",
     "Source",
     "StateSource",
     "TerminalDay",

@@ -43,7 +43,13 @@ from transactions.rules import builder
 from transactions.rules.backtest import backtest_start
 from transactions.rules.compare import shadow_beside_active
 from transactions.rules.explain import explain_table
-from transactions.rules.forms import BacktestForm, CompareForm, ListUploadForm, RuleForm, pretty
+from transactions.rules.forms import (
+    BacktestForm,
+    CompareForm,
+    ListUploadForm,
+    RuleForm,
+    pretty,
+)
 from transactions.rules.lists import list_upload_csv
 from transactions.rules.services import rule_create, rule_revise, version_transition
 from transactions.rules.widgets import render_builder

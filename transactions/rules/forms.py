@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from transactions.models import Rule, RuleAction, Severity
+from transactions.models import Rule, RuleAction, Severity, SnoozeTarget
 from transactions.rules import builder
 from transactions.rules.backtest import MAX_DAYS
 from transactions.rules.builder import Node
@@ -175,6 +175,31 @@ class CompareForm(forms.Form):
             elif (last - first).days + 1 > MAX_DAYS:
                 self.add_error("first_day", _("Choose at most %(days)s days.") % {"days": MAX_DAYS})
         return data
+
+
+class SnoozeForm(forms.Form):
+    """Snooze an alert's rule for its merchant, terminal or card, until a time, with a reason."""
+
+    target = forms.ChoiceField(label=_("snooze the rule for"))
+    ends_at = forms.DateTimeField(
+        label=_("until (Beijing time)"), help_text=_("For example 2026-12-31 18:00.")
+    )
+    reason = forms.CharField(
+        label=_("why"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Shown on the rule's later findings for this merchant."),
+    )
+
+    def __init__(self, *args: Any, targets: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(SnoozeTarget.choices)
+        self.fields["target"].choices = [(t, labels[t]) for t in targets]
+
+
+class EndSnoozeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why it ends early"), widget=forms.Textarea(attrs={"rows": 2, "cols": 80})
+    )
 
 
 class ListUploadForm(forms.Form):
