@@ -180,6 +180,11 @@ def apply(tree: Node, op: str, target: str) -> bool:
     if node is None or op not in OPS:
         return False
     if op == "refresh":
+        # A field was chosen: an operator it does not take becomes its first one.
+        for row in tree.walk():
+            ops = field_ops(row.attrs.get("field", "")) if row.kind == "field" else []
+            if ops and row.attrs.get("op") not in ops:
+                row.attrs["op"] = ops[0]
         return True
     if op == "remove":
         parent = tree.find(target.rsplit(".", 1)[0]) if target != ROOT else None

@@ -181,3 +181,10 @@ def test_the_builder_view_takes_posts_only_and_from_rule_writers(client):
     client.force_login(StaffFactory(username="outsider", groups=[]))
     data = builder_post(BIG_UNVERIFIED) | {"builder_op": "refresh", "builder_target": "n"}
     assert client.post(BUILDER, data).status_code == 403
+
+
+def test_choosing_another_field_gives_the_row_an_operator_it_takes():
+    tree = builder.from_document({"field": "amount", "op": "gte", "value": "5000"})
+    tree.children[0].attrs["field"] = "cvm"
+    assert builder.apply(tree, "refresh", "n")
+    assert tree.children[0].attrs["op"] == "eq"
