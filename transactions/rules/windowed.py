@@ -1,0 +1,117 @@
+"""Backtests of aggregate-only rules with window functions: one sort per chunk, not a probe per report.
+
+A rule made of window aggregates alone (the same-card example: a card used 5 times or more at a
+merchant in a Beijing day) reads its window for *every* report of the range: as a correlated
+subquery (``compiler.Aggregate.sql``) that is one index probe per report, a million probes over a
+month. On PostgreSQL the same figure is a window function over the chunk's reports, partitioned
+by merchant (and card or terminal) and by Beijing day (calendar windows) or ordered by time with
+a ``RANGE`` frame of the window's seconds (sliding windows, ``[t − N, t]``, the report and its
+same-instant peers included, as the subquery counts them).
+
+Only for backtests, whose chunks are whole Beijing days of occurrence: the reports a window reads
+are the chunk's, plus the rule's look-back before it, read here and dropped from the matches
+after (``windowed_rows``). The audit reads reports by their time of *receipt*, whose windows reach
+reports outside its set, so it keeps the subquery. Field conditions stay on the subquery path
+too: a window counts every report of the card, not only those the conditions let through, and
+the ORM would filter those before the window. ``count`` and ``sum`` without ``where`` only
+(PostgreSQL has no ``COUNT(DISTINCT …) OVER``). ``test_windowed.py`` checks both paths agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Expression,
+    F,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import ValueRange
+from django.db.models.functions import Extract, TruncDate
+
+from portal.common.beijing import SHANGHAI
+from transactions.models import Report
+from transactions.rules.compiler import Aggregate, Compiled
+from transactions.rules.grouping import BASE_COLUMNS
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+class SecondsBefore(ValueRange):
+    """``RANGE BETWEEN <n> PRECEDING AND CURRENT ROW``: PostgreSQL takes offsets in RANGE frames
+    since version 11; Django's backend still refuses them (it only allows UNBOUNDED)."""
+
+    def window_frame_start_end(self, connection: Any, start: Any, end: Any) -> tuple[str, str]:
+        return f"{int(-start)} PRECEDING", "CURRENT ROW"
+
+
+def windowable(compiled: Compiled) -> bool:
+    """Whether the backtest can read this rule with window functions (see the module)."""
+    return (
+        connection.vendor == "postgresql"
+        and bool(compiled.leaves)
+        and all(
+            leaf.aggregate is not None
+            and leaf.aggregate.fn in ("count", "sum")
+            and leaf.aggregate.where is None
+            for leaf in compiled.leaves
+        )
+    )
+
+
+def window_sql(aggregate: Aggregate) -> Expression:
+    """The aggregate of each report's window, as a window function over the rows read."""
+    partition: list[Any] = [F("merchant_id")]
+    if aggregate.per == "card":
+        partition.append(F("card_token"))
+    elif aggregate.per == "terminal":
+        partition.append(F("terminal_id"))
+    output = MONEY if aggregate.fn == "sum" else IntegerField()
+    measure = Sum("amount", output_field=output) if aggregate.fn == "sum" else Count("pk")
+    if aggregate.seconds:
+        window = Window(
+            measure,
+            partition_by=partition,
+            order_by=Extract("occurred_at", "epoch"),
+            frame=SecondsBefore(start=-aggregate.seconds, end=0),
+            output_field=output,
+        )
+    else:
+        day = TruncDate("occurred_at", tzinfo=SHANGHAI)
+        window = Window(measure, partition_by=[*partition, day], output_field=output)
+    if aggregate.per != "card":
+        return window
+    # A report without a card token has no card to follow: 0, as the subquery gives it.
+    zero = Value(Decimal("0.00") if aggregate.fn == "sum" else 0, output_field=output)
+    return Case(When(card_token="", then=zero), default=window, output_field=output)
+
+
+def windowed_rows(
+    compiled: Compiled, *, low: datetime, high: datetime, reports: QuerySet[Report] | None = None
+) -> list[dict[str, Any]]:
+    """The matches among the reports that occurred in ``[low, high)`` (whole Beijing days), each
+    with its leaves' values as ``x<index>``: what ``grouping.matched_rows`` gives."""
+    values = {leaf.index: F(f"v{leaf.index}") for leaf in compiled.leaves}
+    base = reports if reports is not None else Report.objects.all()
+    read = base.order_by().filter(
+        compiled.scope_q, occurred_at__gte=low - compiled.lookback, occurred_at__lt=high
+    )
+    assert all(leaf.aggregate is not None for leaf in compiled.leaves)
+    windows = {f"v{leaf.index}": window_sql(leaf.aggregate) for leaf in compiled.leaves}  # type: ignore[arg-type]
+    rows = read.annotate(**windows).filter(compiled.root.q(values)).values(*BASE_COLUMNS, *windows)
+    return [
+        {**{c: row[c] for c in BASE_COLUMNS}, **{f"x{k[1:]}": row[k] for k in windows}}
+        for row in rows
+        if row["occurred_at"] >= low
+    ]
