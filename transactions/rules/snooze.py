@@ -16,17 +16,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from transactions.alerts.findings import Finding
 from transactions.models import Alert, AuditRule, Report, RuleSnooze, SnoozeTarget
 
 MAX_DAYS = 90
+
+
+class Finding(Protocol):
+    """What a snooze reads of a finding (``alerts.findings.Finding``; the alerts call in here)."""
+
+    merchant_id: int
+    terminal_id: int | None
+    report_ids: list[int]
 
 
 def alert_card_token(alert: Alert) -> str:

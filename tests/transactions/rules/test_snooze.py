@@ -240,3 +240,14 @@ def test_staff_without_the_permission_cannot_snooze(client):
     first = _first_alert()
     client.force_login(StaffFactory(username="viewer", groups=[]))
     assert client.get(_snooze_url(first)).status_code == 403
+
+
+def test_snoozed_alerts_are_out_of_the_alert_list_unless_asked_for(client):
+    first = _first_alert()
+    _snooze(first)
+    later = _again(first.terminal)
+    client.force_login(lead())
+    changelist = reverse("admin:transactions_alert_changelist")
+    assert later not in client.get(changelist).context["cl"].result_list
+    asked = client.get(changelist + "?snoozed=snoozed")
+    assert list(asked.context["cl"].result_list) == [later]
