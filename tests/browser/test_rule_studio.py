@@ -37,6 +37,14 @@ def test_a_reviewer_builds_and_backtests_a_rule_and_a_lead_puts_it_live(page: Pa
     plant(reporting_terminal(), at=day, amount="6000.00", cvm="none")
     plant(reporting_terminal(), at=day, amount="6000.00", cvm="pin")
 
+    # Console errors and uncaught exceptions: a CSP refusal (an inline script or style) is one.
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"{page.url}: {m.text[:80]}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
     log_in_staff(page, "rule-reviewer")
     page.goto("/admin/transactions/rule/add/")
     page.fill("#id_code", "big_unverified")
@@ -103,3 +111,9 @@ def test_a_reviewer_builds_and_backtests_a_rule_and_a_lead_puts_it_live(page: Pa
         "shadow",
         "active",
     ]
+
+    # The rule's page links to its shadow-beside-active comparison.
+    page.goto(f"/admin/transactions/rule/{version.rule_id}/change/")
+    page.get_by_role("link", name="Shadow beside active").click()
+    expect(page.get_by_test_id("compare-table")).to_be_visible()
+    assert problems == [], problems

@@ -104,8 +104,8 @@ class RuleAdmin(TrailAdmin):
     )
 
     class Media:
+        # htmx is loaded by the change form's template, beside the config it needs under the CSP.
         css = {"all": ("css/admin.css",)}
-        js = ("vendor/htmx/htmx.min.js",)
 
     @admin.display(description=gettext_lazy("rule document"))
     def document_json(self, rule: Rule) -> str:
