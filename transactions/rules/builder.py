@@ -38,7 +38,9 @@ ROW_ATTRS = {
 INTEGER_FIELDS = frozenset({"hour", "weekday"})
 NUMBER_FIELDS = frozenset({"distance_km"})
 OPS = ["add_field", "add_aggregate", "add_group", "remove", "refresh"]
-_NAME = re.compile(r"^when:(n(?:\.\d+)*):([a-z_]+)$")
+# Groups nest at most this deep (a posted name deeper is ignored: no runaway recursion).
+MAX_DEPTH = 6
+_NAME = re.compile(rf"^when:(n(?:\.\d{{1,3}}){{0,{MAX_DEPTH}}}):([a-z_]+)$")
 
 
 @dataclass
@@ -191,7 +193,7 @@ def apply(tree: Node, op: str, target: str) -> bool:
         if parent is None:
             return False
         parent.children = [c for c in parent.children if c.id != target]
-    elif not node.is_group:
+    elif not node.is_group or (op == "add_group" and target.count(".") >= MAX_DEPTH - 1):
         return False
     else:
         kind = {"add_field": "field", "add_aggregate": "aggregate", "add_group": "any"}[op]

@@ -188,3 +188,13 @@ def test_choosing_another_field_gives_the_row_an_operator_it_takes():
     tree.children[0].attrs["field"] = "cvm"
     assert builder.apply(tree, "refresh", "n")
     assert tree.children[0].attrs["op"] == "eq"
+
+
+def test_groups_nest_only_so_deep():
+    tree = builder.empty()
+    target = "n"
+    while builder.apply(tree, "add_group", target):
+        target = f"{target}.{len(tree.find(target).children) - 1}"
+    assert target.count(".") == builder.MAX_DEPTH - 1
+    too_deep = {"when:n:kind": "all", "when:n" + ".0" * 50 + ":kind": "field"}
+    assert builder.from_post(too_deep).children == []
