@@ -8,9 +8,9 @@ by merchant (and card or terminal) and by Beijing day (calendar windows) or orde
 a ``RANGE`` frame of the window's seconds (sliding windows, ``[t − N, t]``, the report and its
 same-instant peers included, as the subquery counts them).
 
-Only for backtests, whose chunks are whole Beijing days of occurrence: the reports a window reads
-are the chunk's, plus the rule's look-back before it, read here and dropped from the matches
-after (``windowed_rows``). The audit reads reports by their time of *receipt*, whose windows reach
+Only for backtests, whose chunks are ranges of occurrence: the reports a window reads are the
+chunk's, plus the rule's look-back before it (and, for a calendar window, the rest of the last
+day), read here and dropped from the matches after (``windowed_rows``). The audit reads reports by their time of *receipt*, whose windows reach
 reports outside its set, so it keeps the subquery. Field conditions stay on the subquery path
 too: a window counts every report of the card, not only those the conditions let through, and
 the ORM would filter those before the window. ``count`` and ``sum`` without ``where`` only
@@ -19,7 +19,7 @@ the ORM would filter those before the window. ``count`` and ``sum`` without ``wh
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -100,18 +100,23 @@ def window_sql(aggregate: Aggregate) -> Expression:
 def windowed_rows(
     compiled: Compiled, *, low: datetime, high: datetime, reports: QuerySet[Report] | None = None
 ) -> list[dict[str, Any]]:
-    """The matches among the reports that occurred in ``[low, high)`` (whole Beijing days), each
-    with its leaves' values as ``x<index>``: what ``grouping.matched_rows`` gives."""
+    """The matches among the reports that occurred in ``[low, high)``, each with its leaves'
+    values as ``x<index>``: what ``grouping.matched_rows`` gives for those reports."""
+    aggregates = [(leaf.index, leaf.aggregate) for leaf in compiled.leaves if leaf.aggregate]
     values = {leaf.index: F(f"v{leaf.index}") for leaf in compiled.leaves}
     base = reports if reports is not None else Report.objects.all()
+    # A calendar window is the report's whole Beijing day: when ``high`` falls inside a day, that
+    # day's later reports count for its earlier ones too (the subquery reads a day ahead alike).
+    ahead = timedelta(days=1) if any(not agg.seconds for _i, agg in aggregates) else None
     read = base.order_by().filter(
-        compiled.scope_q, occurred_at__gte=low - compiled.lookback, occurred_at__lt=high
+        compiled.scope_q,
+        occurred_at__gte=low - compiled.lookback,
+        occurred_at__lt=high + ahead if ahead else high,
     )
-    assert all(leaf.aggregate is not None for leaf in compiled.leaves)
-    windows = {f"v{leaf.index}": window_sql(leaf.aggregate) for leaf in compiled.leaves}  # type: ignore[arg-type]
+    windows = {f"v{index}": window_sql(aggregate) for index, aggregate in aggregates}
     rows = read.annotate(**windows).filter(compiled.root.q(values)).values(*BASE_COLUMNS, *windows)
     return [
         {**{c: row[c] for c in BASE_COLUMNS}, **{f"x{k[1:]}": row[k] for k in windows}}
         for row in rows
-        if row["occurred_at"] >= low
+        if low <= row["occurred_at"] < high
     ]
