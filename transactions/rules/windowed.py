@@ -40,7 +40,7 @@ from django.db.models import (
 from django.db.models.expressions import ValueRange
 from django.db.models.functions import Extract, TruncDate
 
-from portal.common.beijing import SHANGHAI
+from portal.common.beijing import SHANGHAI, day_bounds
 from transactions.models import Report
 from transactions.rules.compiler import Aggregate, Compiled
 from transactions.rules.grouping import BASE_COLUMNS
@@ -105,14 +105,8 @@ def windowed_rows(
     aggregates = [(leaf.index, leaf.aggregate) for leaf in compiled.leaves if leaf.aggregate]
     values = {leaf.index: F(f"v{leaf.index}") for leaf in compiled.leaves}
     base = reports if reports is not None else Report.objects.all()
-    # A calendar window is the report's whole Beijing day: when ``high`` falls inside a day, that
-    # day's later reports count for its earlier ones too (the subquery reads a day ahead alike).
-    ahead = timedelta(days=1) if any(not agg.seconds for _i, agg in aggregates) else None
-    read = base.order_by().filter(
-        compiled.scope_q,
-        occurred_at__gte=low - compiled.lookback,
-        occurred_at__lt=high + ahead if ahead else high,
-    )
+    start, end = _reach(low, high, [agg for _i, agg in aggregates])
+    read = base.order_by().filter(compiled.scope_q, occurred_at__gte=start, occurred_at__lt=end)
     windows = {f"v{index}": window_sql(aggregate) for index, aggregate in aggregates}
     rows = read.annotate(**windows).filter(compiled.root.q(values)).values(*BASE_COLUMNS, *windows)
     return [
@@ -120,3 +114,16 @@ def windowed_rows(
         for row in rows
         if low <= row["occurred_at"] < high
     ]
+
+
+def _reach(low: datetime, high: datetime, aggregates: list[Aggregate]) -> tuple[datetime, datetime]:
+    """The reports the windows of ``[low, high)`` read: the widest sliding window before ``low``;
+    for a calendar window, the whole Beijing days of ``low`` and ``high`` (a chunk that cuts a
+    day still counts all of it, as the subquery does)."""
+    seconds = max((agg.seconds for agg in aggregates), default=0)
+    start, end = low - timedelta(seconds=seconds), high
+    if any(not agg.seconds for agg in aggregates):
+        start = min(start, day_bounds(low.astimezone(SHANGHAI).date())[0])
+        day_start, day_end = day_bounds(high.astimezone(SHANGHAI).date())
+        end = high if high == day_start else day_end
+    return start, end
