@@ -5,6 +5,9 @@ On PostgreSQL, over the audit benchmark's data set (``audit_data.py``, built onc
      last 2 hours, one alert per card and day — backtested over the 30 days;
   b. the three example rules (same card, round amounts, unverified high value) backtested too;
   c. each example's findings compared with its built-in's over the same reports (equal or not).
+A rule of window aggregates alone is backtested twice: with window functions (the backtest's
+path for it on PostgreSQL, ``transactions/rules/windowed.py``) and through the correlated
+subqueries, under the same load.
 Times are the backtest task's body (``backtest_run``: the chunked queries, grouping, overlap with
 reviewed alerts, the results row), in-process.
 
@@ -38,11 +41,13 @@ from transactions.audit.base import Context  # noqa: E402
 from transactions.audit.data_rules import findings_of  # noqa: E402
 from transactions.audit.rules import REGISTRY  # noqa: E402
 from transactions.models import Backtest, Report, Rule  # noqa: E402
+from transactions.rules import backtest as backtest_module  # noqa: E402
 from transactions.rules.backtest import backtest_run  # noqa: E402
 from transactions.rules.compiler import compile_document  # noqa: E402
 from transactions.rules.examples import EXAMPLES, examples_install  # noqa: E402
 from transactions.rules.grouping import matched_rows  # noqa: E402
 from transactions.rules.services import rule_create  # noqa: E402
+from transactions.rules.windowed import windowable  # noqa: E402
 
 TYPICAL = {
     "severity": "high",
@@ -123,6 +128,15 @@ def compare(code: str, anchor) -> tuple[int, int, bool]:
     return len(built_in), len(mine), built_in == mine
 
 
+def show(label: str, done: Backtest) -> None:
+    done.refresh_from_db()
+    r = done.results
+    print(
+        f"{label:<26}{done.duration_ms / 1000:>11.2f}{r.get('alerts', 0):>9,}"
+        f"{r.get('reports', 0):>9,}  {done.status} {done.error[:80]}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=1_000_000)
@@ -135,13 +149,16 @@ def main() -> None:
         cursor.execute("SET jit = off")
     print(f"\n{'rule':<26}{'backtest s':>11}{'alerts':>9}{'reports':>9}")
     for rule in rules():
-        done = backtest(rule, anchor)
-        done.refresh_from_db()
-        r = done.results
-        print(
-            f"{rule.code:<26}{done.duration_ms / 1000:>11.2f}{r.get('alerts', 0):>9,}"
-            f"{r.get('reports', 0):>9,}  {done.status} {done.error[:80]}"
-        )
+        show(rule.code, backtest(rule, anchor))
+        version = rule.versions.order_by("-number").first()
+        if windowable(compile_document(version.document)):
+            # The same backtest through the correlated subqueries, under the same load.
+            original = backtest_module.windowable
+            backtest_module.windowable = lambda compiled: False
+            try:
+                show(f"{rule.code} (subqueries)", backtest(rule, anchor))
+            finally:
+                backtest_module.windowable = original
     if args.skip_compare:
         return
     print(f"\n{'example':<26}{'built-in':>10}{'example':>10}  same findings")

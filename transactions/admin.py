@@ -14,6 +14,7 @@ from transactions.partitions import admin as partitions
 from transactions.reconciliation import admin as reconciliation
 from transactions.reports import admin as reports
 from transactions.rules import admin as rules
+from transactions.rules import snooze_admin as snoozes
 
 __all__ = [
     "alerts",
@@ -29,5 +30,6 @@ __all__ = [
     "regulator",
     "reports",
     "rules",
+    "snoozes",
     "webhooks",
 ]

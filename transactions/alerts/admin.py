@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import (
     FileResponse,
@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +46,9 @@ from transactions.alerts.workflow import ALERT
 from transactions.models import Alert, AlertResponse, AlertTransition, Hold
 from transactions.reports.holds import hold_place
 from transactions.rules.explain import explain_table
+from transactions.rules.forms import SnoozeForm
+from transactions.rules.snooze import snoozable, snooze_create, snooze_targets, snoozes_of
+from transactions.rules.snooze_admin import snooze_state
 
 # Every transition staff take; ``merchant_answer`` is the merchant's, taken in the portal.
 STAFF_TRANSITIONS = (
@@ -98,6 +101,19 @@ class ShadowFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.filter(shadow=self.value() == "shadow")
+
+
+class SnoozedFilter(admin.SimpleListFilter):
+    """Alerts raised while their rule was snoozed stay out of every list unless asked for."""
+
+    title = gettext_lazy("snoozed")
+    parameter_name = "snoozed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("snoozed", gettext_lazy("Raised while the rule was snoozed"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(snooze__isnull=self.value() != "snoozed")
 
 
 class AlertTransitionInline(ReadOnlyInline):
@@ -155,7 +171,7 @@ class AlertAdmin(TrailAdmin):
         "due",
     )
     list_display_links = ("id",)
-    list_filter = (QueueFilter, ShadowFilter, "severity", "rule", "status")
+    list_filter = (QueueFilter, ShadowFilter, SnoozedFilter, "severity", "rule", "status")
     search_fields = (
         "id__exact",
         "merchant__legal_name",
@@ -174,6 +190,7 @@ class AlertAdmin(TrailAdmin):
             {"fields": ("explanation_text", "reports_link", "rule_version", "shadow", "why")},
         ),
         (gettext_lazy("Involved"), {"fields": ("merchant_link", "terminal_link", "run")}),
+        (gettext_lazy("Snoozes of this rule for this merchant"), {"fields": ("snoozes",)}),
     )
     readonly_fields = (
         "rule",
@@ -190,6 +207,7 @@ class AlertAdmin(TrailAdmin):
         "rule_version",
         "shadow",
         "why",
+        "snoozes",
     )
     inlines = (AlertTransitionInline, AlertResponseInline, HoldInline)
     actions = [
@@ -237,6 +255,36 @@ class AlertAdmin(TrailAdmin):
     def why(self, alert: Alert) -> str:
         """A data rule's explain data: per report, each condition with its value."""
         return explain_table(alert.explain)
+
+    @admin.display(description=gettext_lazy("snoozes"))
+    def snoozes(self, alert: Alert) -> str:
+        """Whether this finding was raised while snoozed, and the rule's snoozes here, on record."""
+        lines = [
+            format_html(
+                "<li>{} {}, {} – {}, {} {}: {} ({})</li>",
+                admin_link(snooze, f"#{snooze.pk}"),
+                snooze.subject,
+                date_format(timezone.localtime(snooze.starts_at), "SHORT_DATETIME_FORMAT"),
+                date_format(timezone.localtime(snooze.ends_at), "SHORT_DATETIME_FORMAT"),
+                _("by"),
+                snooze.created_by or "—",
+                snooze.reason,
+                snooze_state(snooze),
+            )
+            for snooze in snoozes_of(alert)
+        ]
+        head = ""
+        if alert.snooze_id is not None:
+            head = format_html(
+                '<p class="snoozed">{}</p>',
+                _("Raised while the rule was snoozed (#%(id)s): out of the queues.")
+                % {"id": alert.snooze_id},
+            )
+        if not lines:
+            return head or "—"
+        return format_html(
+            "{}<ul>{}</ul>", head, format_html_join("", "{}", ((li,) for li in lines))
+        )
 
     @admin.display(description=gettext_lazy("reports"))
     def reports_link(self, alert: Alert) -> str:
@@ -366,8 +414,56 @@ class AlertAdmin(TrailAdmin):
                 for step in ALERT.available(alert, request.user)
                 if step.name in STAFF_TRANSITIONS
             ]
+        snooze_url = None
+        if (
+            alert is not None
+            and snoozable(alert)
+            and request.user.has_perm("transactions.add_rulesnooze")
+        ):
+            snooze_url = reverse("admin:transactions_alert_snooze", args=[alert.pk])
         return super().change_view(
-            request, object_id, form_url, {"alert_steps": steps, **(extra_context or {})}
+            request,
+            object_id,
+            form_url,
+            {"alert_steps": steps, "snooze_url": snooze_url, **(extra_context or {})},
+        )
+
+    def snooze_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Snooze the alert's rule for its merchant, terminal or card, until a time, with a reason."""
+        if not request.user.has_perm("transactions.add_rulesnooze"):
+            raise PermissionDenied
+        alert = get_object_or_404(Alert.objects.select_related("rule", "merchant"), pk=pk)
+        form = SnoozeForm(request.POST or None, targets=snooze_targets(alert))
+        if request.method == "POST" and form.is_valid():
+            try:
+                snooze_create(alert=alert, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    _("The rule is snoozed until %(until)s.")
+                    % {
+                        "until": date_format(
+                            timezone.localtime(form.cleaned_data["ends_at"]),
+                            "SHORT_DATETIME_FORMAT",
+                        )
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:transactions_alert_change", args=[pk]))
+        return TemplateResponse(
+            request,
+            "admin/transactions/alert/snooze.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Snooze this rule"),
+                "alert": alert,
+                "form": form,
+                "opts": self.model._meta,
+                "media": self.media,
+            },
+            status=400 if request.method == "POST" else 200,
         )
 
     def step_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -407,6 +503,11 @@ class AlertAdmin(TrailAdmin):
                 "answers/<int:pk>/attachment/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="transactions_alertresponse_attachment",
+            ),
+            path(
+                "<int:pk>/snooze/",
+                self.admin_site.admin_view(self.snooze_view),
+                name="transactions_alert_snooze",
             ),
             path(
                 "<int:pk>/step/<str:name>/",

@@ -34,6 +34,7 @@ from transactions.models import (
 )
 from transactions.models.event_data import alert_data, alerts_described
 from transactions.rules.grouping import merged_explain
+from transactions.rules.snooze import snoozes_matching
 
 # How long a reviewer has, by severity.
 REVIEW_DAYS: dict[str, int] = {
@@ -58,7 +59,8 @@ def alerts_from_findings(
     ``run`` itself raised counts as created even when a crashed attempt of the same part wrote
     it: it is new to whoever reads the run. Nobody is notified here; the run tells staff once,
     when it finishes (``alerts_notify_run``). A rule written as data passes the version that
-    found them, and ``shadow`` for a version in shadow: those alerts stay out of the queues.
+    found them, and ``shadow`` for a version in shadow: those alerts stay out of the queues, as
+    do the new ones the rule is snoozed for (``transactions/rules/snooze.py``).
     """
     if not findings:
         return 0, 0
@@ -69,6 +71,12 @@ def alerts_from_findings(
             Alert.objects.filter(fingerprint__in=by_fingerprint).values_list(
                 "fingerprint", flat=True
             )
+        )
+        # A new finding the rule is snoozed for is raised all the same, marked, out of queues.
+        snoozed = snoozes_matching(
+            rule=rule,
+            findings=((fp, f) for fp, f in by_fingerprint.items() if fp not in known),
+            at=now,
         )
         new = [
             Alert(
@@ -86,6 +94,7 @@ def alerts_from_findings(
                 rule_version=rule_version,
                 explain=f.explain,
                 shadow=shadow,
+                snooze=snoozed.get(fp),
             )
             for fp, f in by_fingerprint.items()
             if fp not in known
@@ -107,7 +116,11 @@ def alerts_from_findings(
         # update of thousands of new alerts cost seconds on a first run over a month).
         _refresh({fp: raised[fp][0] for fp in known if fp in raised}, by_fingerprint, known)
         if not shadow:  # a shadow version's alerts are for staff watching it, not for webhooks
-            alerts_opened(ids=[pk for fp, (pk, _run) in raised.items() if fp not in known])
+            alerts_opened(
+                ids=[
+                    pk for fp, (pk, _run) in raised.items() if fp not in known and fp not in snoozed
+                ]
+            )
     if run is None:
         created = len(raised.keys() - known)
     else:

@@ -3,7 +3,8 @@
 The decision service (``services.py``) asks :func:`rules_screen` for every
 report it screens; each live review / hold version is evaluated with the same compiled logic the
 audit runs as SQL (the aggregates read the reports already written in this transaction). A shadow
-version's hit is recorded on the decision and never acted on, as a shadow check's is.
+version's hit is recorded on the decision and never acted on, as a shadow check's is; so is the
+hit of a rule snoozed for the report's merchant, terminal or card (``rules/snooze.py``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from transactions.models import LIVE_STATUSES, RuleAction, RuleVersion
+from transactions.models import LIVE_STATUSES, RuleAction, RuleSnooze, RuleVersion
 from transactions.rules.compiler import Compiled, CompileError, compile_document
 from transactions.rules.fields import report_rows
+from transactions.rules.snooze import snooze_for_report
 
 CODE_PREFIX = "rule:"
 MESSAGE = gettext_noop("Rule “%(rule)s” (version %(version)s) matched: %(conditions)s.")
@@ -30,6 +33,7 @@ class RuleHit:
     hit: bool
     figures: dict[str, str]
     explain: list[dict[str, Any]]
+    snooze_id: int | None = None  # a hit the rule is snoozed for: recorded, not acted on
 
 
 def screening_versions() -> list[tuple[RuleVersion, Compiled | None]]:
@@ -71,6 +75,11 @@ def rules_screen(
     if not versions:
         return {}
     verdicts: dict[int, list[RuleHit]] = {}
+    snoozes = list(
+        RuleSnooze.objects.running(timezone.now()).filter(
+            rule_id__in={version.rule.audit_rule_id for version, _c in versions}
+        )
+    )
     for row in report_rows(report_pks):
         hits = []
         for version, compiled in versions:
@@ -85,6 +94,20 @@ def rules_screen(
                 "version": str(version.number),
                 "conditions": conditions_text(explain),
             }
-            hits.append(RuleHit(code, version, matched, figures if matched else {}, explain))
+            snooze = (
+                snooze_for_report(snoozes, rule_id=version.rule.audit_rule_id, row=row)
+                if matched
+                else None
+            )
+            hits.append(
+                RuleHit(
+                    code,
+                    version,
+                    matched,
+                    figures if matched else {},
+                    explain,
+                    snooze_id=snooze.pk if snooze else None,
+                )
+            )
         verdicts[row["id"]] = hits
     return verdicts

@@ -92,12 +92,16 @@ class _Run:
     # A rule written as data: the version that ran, and each condition's value when it hit.
     version_id: int | None = None
     explain: list[dict[str, Any]] | None = None
+    # The rule is snoozed for this merchant / terminal / card: its hit is recorded like a shadow's.
+    snooze_id: int | None = None
 
     def record(self) -> dict[str, Any]:
         row = {"code": self.code, "hit": self.hit, "shadow": self.shadow, "action": self.action}
         row |= {"figures": self.figures, "us": self.micros}
         if self.version_id is not None:
             row["version_id"] = self.version_id
+        if self.snooze_id is not None:
+            row["snooze_id"] = self.snooze_id
         return row | ({"error": self.error} if self.error else {})
 
     @classmethod
@@ -105,13 +109,14 @@ class _Run:
         return cls(
             code=hit.code,
             action=hit.version.action,
-            shadow=hit.version.is_shadow,
+            shadow=hit.version.is_shadow or hit.snooze_id is not None,
             hit=hit.hit,
             figures=hit.figures,
             message=RULE_MESSAGE if hit.hit else "",
             micros=micros,
             version_id=hit.version.pk,
             explain=hit.explain,
+            snooze_id=hit.snooze_id,
         )
 
 

@@ -99,6 +99,7 @@ from transactions.models.rule import (
     RuleVersionTransition,
     VersionStatus,
 )
+from transactions.models.snooze import RuleSnooze, SnoozeTarget
 from transactions.models.upload import ReportUpload, RowOutcome, UploadRowResult, UploadStatus
 from transactions.models.webhook import (
     DeliveryStatus,
@@ -186,6 +187,7 @@ __all__ = [
     "RuleAction",
     "RuleList",
     "RuleListEntry",
+    "RuleSnooze",
     "RuleVersion",
     "RuleVersionTransition",
     "RunStatus",
@@ -197,6 +199,7 @@ __all__ = [
     "SettlementLineError",
     "SettlementLineOutcome",
     "Severity",
+    "SnoozeTarget",
     "Source",
     "StateSource",
     "TerminalDay",

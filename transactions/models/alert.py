@@ -39,16 +39,17 @@ OPEN_STATUSES = (
 
 class AlertQuerySet(models.QuerySet["Alert"]):
     def unresolved(self) -> AlertQuerySet:
-        """Alerts someone has to work on: open, and not a shadow rule's (those stay out of queues)."""
-        return self.filter(status__in=OPEN_STATUSES, shadow=False)
+        """Alerts someone has to work on: open, neither a shadow rule's nor raised while the
+        rule was snoozed (those stay out of queues)."""
+        return self.live().filter(status__in=OPEN_STATUSES)
 
     def live(self) -> AlertQuerySet:
-        """Every alert but a shadow rule version's."""
-        return self.filter(shadow=False)
+        """Every alert but a shadow rule version's and those raised while their rule slept."""
+        return self.filter(shadow=False, snooze__isnull=True)
 
     def for_merchant(self, merchant: Merchant) -> AlertQuerySet:
-        """The merchant's alerts; a shadow rule's findings are never shown to the merchant."""
-        return self.filter(merchant=merchant, shadow=False)
+        """The merchant's alerts; shadow and snoozed findings are never shown to the merchant."""
+        return self.live().filter(merchant=merchant)
 
 
 class Alert(models.Model):
@@ -118,6 +119,15 @@ class Alert(models.Model):
         _("shadow"),
         default=False,
         help_text=_("Raised by a rule version in shadow: recorded, kept out of the queues."),
+    )
+    # Raised while its rule was snoozed for this merchant / terminal / card: kept, out of queues.
+    snooze = models.ForeignKey(
+        "transactions.RuleSnooze",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        verbose_name=_("raised while snoozed"),
     )
     created_at = models.DateTimeField(_("raised"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

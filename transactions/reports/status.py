@@ -98,7 +98,7 @@ def report_screening(*, report: Report, holds: Iterable[Hold]) -> ScreeningStatu
 def report_alerts(*, report: Report) -> QuerySet[Alert]:
     """The merchant's alerts that name this report, newest first."""
     return (
-        report.alerts.filter(merchant_id=report.merchant_id, shadow=False)
+        report.alerts.filter(merchant_id=report.merchant_id, shadow=False, snooze__isnull=True)
         .select_related("rule")
         .order_by("-created_at", "-pk")
     )

@@ -6,22 +6,31 @@ Thin: the services write (``rule_create``, ``rule_revise``, ``version_transition
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.common.admin import ReadOnlyInline, TrailAdmin, admin_link
 from portal.common.admin_actions import permitted_actions, transition_action
+from portal.common.beijing import SHANGHAI
 from transactions.models import (
     Backtest,
     Rule,
@@ -30,11 +39,20 @@ from transactions.models import (
     RuleVersion,
     RuleVersionTransition,
 )
+from transactions.rules import builder
 from transactions.rules.backtest import backtest_start
+from transactions.rules.compare import shadow_beside_active
 from transactions.rules.explain import explain_table
-from transactions.rules.forms import BacktestForm, ListUploadForm, RuleForm, pretty
+from transactions.rules.forms import (
+    BacktestForm,
+    CompareForm,
+    ListUploadForm,
+    RuleForm,
+    pretty,
+)
 from transactions.rules.lists import list_upload_csv
 from transactions.rules.services import rule_create, rule_revise, version_transition
+from transactions.rules.widgets import render_builder
 from transactions.rules.workflow import VERSION
 
 
@@ -58,12 +76,43 @@ class VersionInline(ReadOnlyInline):
 
 @admin.register(Rule)
 class RuleAdmin(TrailAdmin):
-    """Saving the form writes a new version (a draft) through the services, never in place."""
+    """Saving the form writes a new version (a draft) through the services, never in place.
+
+    The conditions are edited with the form builder; htmx posts the form to ``builder_view`` to
+    add or remove a row or a group. The latest version's document is shown as JSON, read-only.
+    """
 
     form = RuleForm
+    change_form_template = "admin/transactions/rule/change_form.html"
     list_display = ("code", "name", "live", "created_at")
     search_fields = ("code", "name")
     inlines = (VersionInline,)
+    readonly_fields = ("document_json",)
+    fieldsets = (
+        (None, {"fields": ("code", "name", "description")}),
+        (gettext_lazy("What it does"), {"fields": ("severity", "action", "group_by")}),
+        (
+            gettext_lazy("To which merchants"),
+            {"fields": ("scope_type", "scope_values", "scope_list")},
+        ),
+        (gettext_lazy("When it fires"), {"fields": ("when",)}),
+        (None, {"fields": ("reason",)}),
+        (
+            gettext_lazy("Advanced: the latest version as JSON"),
+            {"fields": ("document_json",), "classes": ("collapse",)},
+        ),
+    )
+
+    class Media:
+        # htmx is loaded by the change form's template, beside the config it needs under the CSP.
+        css = {"all": ("css/admin.css",)}
+
+    @admin.display(description=gettext_lazy("rule document"))
+    def document_json(self, rule: Rule) -> str:
+        latest = rule.versions.order_by("-number").first() if rule.pk else None
+        if latest is None:
+            return "—"
+        return format_html("<pre>{}</pre>", pretty(latest.document))
 
     @admin.display(description=gettext_lazy("live versions"))
     def live(self, rule: Rule) -> str:
@@ -78,6 +127,78 @@ class RuleAdmin(TrailAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # retire its versions instead; alerts point at them
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "builder/",
+                self.admin_site.admin_view(self.builder_view),
+                name="transactions_rule_builder",
+            ),
+            path(
+                "<int:pk>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="transactions_rule_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def builder_view(self, request: HttpRequest) -> HttpResponse:
+        """One step of the form builder (add a row / aggregate / group, remove one), for htmx:
+        the posted form's conditions with the step applied, as the builder's HTML."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        tree = builder.from_post(request.POST) or builder.empty()
+        op, target = request.POST.get("builder_op", ""), request.POST.get("builder_target", "")
+        if not builder.apply(tree, op, target):
+            return HttpResponseBadRequest(_("This step cannot be taken here."))
+        return HttpResponse(render_builder(tree))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra = {
+            "compare_url": reverse("admin:transactions_rule_compare", args=[object_id]),
+            "compare_label": _("Shadow beside active"),
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def compare_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The rule's shadow findings beside its live ones, per day, over the chosen days."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rule = get_object_or_404(Rule, pk=pk)
+        today = timezone.now().astimezone(SHANGHAI).date()
+        default = {"first_day": today - timedelta(days=29), "last_day": today}
+        form = CompareForm(request.GET or default)
+        comparison = None
+        if form.is_valid():
+            comparison = shadow_beside_active(
+                rule=rule,
+                first_day=form.cleaned_data["first_day"],
+                last_day=form.cleaned_data["last_day"],
+            )
+        return TemplateResponse(
+            request,
+            "admin/transactions/rule/compare.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Shadow beside active: %(rule)s") % {"rule": rule},
+                "rule": rule,
+                "form": form,
+                "comparison": comparison,
+                "live": rule.versions.filter(status__in=["shadow", "active"]).order_by("number"),
+                "opts": self.model._meta,
+                "media": self.media,
+            },
+            status=200 if comparison is not None else 400,
+        )
 
     def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
         data = form.cleaned_data

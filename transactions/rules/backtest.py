@@ -27,6 +27,7 @@ from transactions.models import AlertReport, AlertStatus, Backtest, Report, Rule
 from transactions.models import BacktestStatus as S
 from transactions.rules.compiler import CompileError, compile_document
 from transactions.rules.grouping import explain_of, group_key, local_day, matched_rows
+from transactions.rules.windowed import windowable, windowed_rows
 
 MAX_DAYS = 366
 CHUNKS = 10
@@ -119,9 +120,14 @@ def _chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
 def _matches(backtest: Backtest, compiled: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     chunks = _chunks(backtest.start, backtest.end)
+    # A rule of window aggregates alone: one window-function pass per chunk (windowed.py).
+    windows = windowable(compiled)
     for i, (low, high) in enumerate(chunks, start=1):
-        reports = Report.objects.filter(occurred_at__gte=low, occurred_at__lt=high)
-        rows += matched_rows(compiled, reports)
+        if windows:
+            rows += windowed_rows(compiled, low=low, high=high)
+        else:
+            reports = Report.objects.filter(occurred_at__gte=low, occurred_at__lt=high)
+            rows += matched_rows(compiled, reports)
         progress = int(99 * i / len(chunks))
         Backtest.objects.filter(pk=backtest.pk).update(progress=progress)
     return rows

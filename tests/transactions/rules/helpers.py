@@ -48,4 +48,33 @@ def live(rule: Rule, status: str = "activate", version: RuleVersion | None = Non
     return version_transition(version=version, name=status, actor=lead(), reason="go")
 
 
-__all__ = ["BIG_UNVERIFIED", "lead", "live", "make_rule", "reviewer", "rule_revise"]
+__all__ = ["BIG_UNVERIFIED", "builder_post", "lead", "live", "make_rule", "reviewer", "rule_revise"]
+
+
+def builder_post(document: dict, **extra: Any) -> dict[str, Any]:
+    """The rule form's POST for ``document``, as the form builder posts it (rows and groups)."""
+    from transactions.rules import builder
+
+    document = {"scope": {"type": "all"}, "group_by": "merchant_day", **document}
+    scope = document["scope"]
+    data: dict[str, Any] = {
+        "code": "big",
+        "name": "Big",
+        "description": "",
+        "severity": document["severity"],
+        "action": document["action"],
+        "group_by": document["group_by"],
+        "scope_type": scope["type"],
+        "scope_values": ", ".join(scope.get("mccs", scope.get("mids", []))),
+        "scope_list": scope.get("list", ""),
+        "reason": "new scheme",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+    }
+    for node in builder.from_document(document["when"]).walk():
+        data[f"when:{node.id}:kind"] = node.kind
+        if node.negate:
+            data[f"when:{node.id}:negate"] = "1"
+        for attr, value in node.attrs.items():
+            data[f"when:{node.id}:{attr}"] = value
+    return data | extra

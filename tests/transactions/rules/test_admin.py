@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.transactions.audit.helpers import audit, plant, shanghai
 from tests.transactions.helpers import reporting_terminal
-from tests.transactions.rules.helpers import BIG_UNVERIFIED, lead, live, make_rule, reviewer
+from tests.transactions.rules.helpers import (
+    BIG_UNVERIFIED,
+    builder_post,
+    lead,
+    live,
+    make_rule,
+    reviewer,
+)
 from transactions.models import Alert, Backtest, Rule, RuleList, RuleVersion
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +26,7 @@ VERSIONS = reverse("admin:transactions_ruleversion_changelist")
 
 
 def form(document, **extra):
-    return {
-        "code": "big",
-        "name": "Big",
-        "description": "",
-        "document": json.dumps(document),
-        "reason": "new scheme",
-        "versions-TOTAL_FORMS": "0",
-        "versions-INITIAL_FORMS": "0",
-        **extra,
-    }
+    return builder_post(document, **extra)
 
 
 def test_a_reviewer_writes_a_rule_in_admin(client):
@@ -49,7 +45,8 @@ def test_a_document_that_cannot_compile_comes_back_with_its_paths(client):
     }
     response = client.post(ADD, form(broken))
     assert response.status_code == 200
-    assert "$.when.window: An aggregate needs a time window" in response.content.decode()
+    page = response.content.decode()
+    assert "period: An aggregate needs a time window" in page
     assert not Rule.objects.exists()
 
 
