@@ -21,7 +21,7 @@ def staff_groups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("merchants", "0011_encrypted_contacts"),
-        ("transactions", "0022_webhook_groups"),
+        ("transactions", "0027_report_partitions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
