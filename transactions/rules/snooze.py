@@ -169,8 +169,14 @@ def _matching(
         or frozenset([finding.terminal_id] if finding.terminal_id else []),
         frozenset(c for _t, c in rows),
     )
+    return _covering(snoozes, finding.merchant_id, seen)
+
+
+def _covering(snoozes: Sequence[RuleSnooze], merchant_id: int, seen: _Facts) -> RuleSnooze | None:
+    """The first snooze of the merchant that covers what was seen: the merchant, or the one
+    terminal or card all of it was on."""
     for snooze in snoozes:
-        if snooze.merchant_id != finding.merchant_id:
+        if snooze.merchant_id != merchant_id:
             continue
         if snooze.target == SnoozeTarget.MERCHANT:
             return snooze
@@ -185,16 +191,8 @@ def snooze_for_report(
     snoozes: Sequence[RuleSnooze], *, rule_id: int, row: dict[str, Any]
 ) -> RuleSnooze | None:
     """The snooze a report screened at report time falls under for the rule ``rule_id``."""
-    for snooze in snoozes:
-        if snooze.rule_id != rule_id or snooze.merchant_id != row["merchant_id"]:
-            continue
-        if (
-            snooze.target == SnoozeTarget.MERCHANT
-            or (snooze.target == SnoozeTarget.TERMINAL and snooze.terminal_id == row["terminal_id"])
-            or (snooze.target == SnoozeTarget.CARD and snooze.card_token == row["card_token"])
-        ):
-            return snooze
-    return None
+    seen = _Facts(frozenset([row["terminal_id"]]), frozenset([row["card_token"]]))
+    return _covering([s for s in snoozes if s.rule_id == rule_id], row["merchant_id"], seen)
 
 
 def snoozes_of(alert: Alert) -> list[RuleSnooze]:
