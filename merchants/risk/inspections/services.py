@@ -33,13 +33,12 @@ from merchants.risk.inspections.checklist import CHECKLIST
 from merchants.risk.inspections.hooks import hold_terminals
 from merchants.risk.inspections.location import (
     Place,
-    metres,
     place_of,
     premises_metres,
     radius,
     terminal_distances,
 )
-from merchants.risk.inspections.photos import read_photo
+from merchants.risk.inspections.photos import PhotoFacts, read_photo
 from merchants.risk.inspections.workflow import CONDUCT, INSPECTION, merchant_member
 from merchants.risk.rating.services import rating_requested
 from portal.common.statemachine import Transition, TransitionNotAllowed
@@ -147,10 +146,8 @@ def inspection_photo_add(
         raise TransitionNotAllowed(
             _("Photos are added by the inspector assigned, once checked in."), code="not_open"
         )
-    errors = _photo_errors([upload], already=inspection.photos.count())
-    if errors:
-        raise ValidationError({"photo": errors})
-    return _attach(inspection, upload, actor=actor, caption=caption, by_merchant=False)
+    [facts] = _photos_read([upload], already=inspection.photos.count(), field="photo")
+    return _attach(inspection, upload, facts, actor=actor, caption=caption, by_merchant=False)
 
 
 def inspection_complete(
@@ -255,31 +252,39 @@ def photo_request_submit(
         raise TransitionNotAllowed(_("This request is not waiting for photos."), code="not_waiting")
     if not uploads:
         raise ValidationError({"photos": _("Add at least one photo of the business.")})
-    errors = _photo_errors(uploads, already=inspection.photos.count())
-    if errors:
-        raise ValidationError({"photos": errors})
+    read = _photos_read(uploads, already=inspection.photos.count(), field="photos")
     with transaction.atomic():
-        for upload in uploads:
-            _attach(inspection, upload, actor=actor, caption="", by_merchant=True)
+        for upload, facts in zip(uploads, read, strict=True):
+            _attach(inspection, upload, facts, actor=actor, caption="", by_merchant=True)
         return INSPECTION.step(inspection, "submit_photos", actor=actor)
 
 
-def _photo_errors(uploads: Sequence[UploadedFile], *, already: int) -> list[Any]:
+def _photos_read(uploads: Sequence[UploadedFile], *, already: int, field: str) -> list[PhotoFacts]:
+    """Each photo read once (checked, its EXIF taken); every refusal at once, under ``field``."""
     if already + len(uploads) > MAX_PHOTOS:
-        return [_("At most %(count)d photos per inspection.") % {"count": MAX_PHOTOS}]
-    errors = []
+        raise ValidationError(
+            {field: [_("At most %(count)d photos per inspection.") % {"count": MAX_PHOTOS}]}
+        )
+    read, errors = [], []
     for upload in uploads:
         try:
-            read_photo(upload)
+            read.append(read_photo(upload))
         except ValidationError as exc:
             errors.extend(f"{upload.name}: {message}" for message in exc.messages)
-    return errors
+    if errors:
+        raise ValidationError({field: errors})
+    return read
 
 
 def _attach(
-    inspection: Inspection, upload: UploadedFile, *, actor: Any, caption: str, by_merchant: bool
+    inspection: Inspection,
+    upload: UploadedFile,
+    facts: PhotoFacts,
+    *,
+    actor: Any,
+    caption: str,
+    by_merchant: bool,
 ) -> InspectionPhoto:
-    facts = read_photo(upload)
     photo = InspectionPhoto(
         inspection=inspection,
         original_name=(upload.name or "photo")[:255],
@@ -294,10 +299,10 @@ def _attach(
         by_merchant=by_merchant,
         uploaded_by=actor,
     )
-    merchant = inspection.merchant
-    if facts.latitude is not None and facts.longitude is not None and merchant.premises_located:
-        premises = Place(merchant.premises_latitude, merchant.premises_longitude)  # type: ignore[arg-type]
-        photo.metres_from_premises = metres(premises, facts.latitude, facts.longitude)
+    if facts.latitude is not None and facts.longitude is not None:
+        photo.metres_from_premises = premises_metres(
+            inspection.merchant, Place(facts.latitude, facts.longitude)
+        )
     photo.file.save(upload.name or "photo", upload, save=False)
     photo.save()
     return photo
