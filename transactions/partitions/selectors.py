@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
+from transactions.archive.months import last_due_month
 from transactions.partitions.ddl import ARCHIVE_SCHEMA, DEFAULT, PARENT
-from transactions.partitions.months import NAME_PREFIX, add_months, month_of, month_of_name
+from transactions.partitions.months import NAME_PREFIX, add_months, month_of_name
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,9 @@ def report_partitions() -> list[Partition]:
 
 
 def hot_since(now: datetime | None = None) -> date:
-    """The first month of the hot window: this month and ARCHIVE_HOT_MONTHS - 1 before it."""
-    return add_months(month_of(now or timezone.now()), -(settings.ARCHIVE_HOT_MONTHS - 1))
+    """The first month of the hot window, the archive's (this month and ARCHIVE_HOT_MONTHS full
+    months before it): a partition is cold once the archive may take its month."""
+    return add_months(last_due_month(now), 1)
 
 
 def cold_partitions(now: datetime | None = None) -> list[Partition]:

@@ -64,7 +64,7 @@ def test_attaching_brings_the_month_back_with_the_reports_stored_meanwhile(old_m
 def test_the_oldest_hot_month_stays_and_the_one_before_it_may_go(settings):
     settings.ARCHIVE_HOT_MONTHS = 25
     oldest_hot = hot_since()
-    assert oldest_hot == add_months(month_of(timezone.now()), -24)
+    assert oldest_hot == add_months(month_of(timezone.now()), -25)  # 25 full months before
     for month in (oldest_hot, add_months(oldest_hot, -1)):
         partition_create(month=month, actor="test")
     with pytest.raises(PartitionError, match="within the last 25 months"):
