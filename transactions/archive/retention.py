@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from portal.common.queue import enqueue_on_commit
 from transactions.archive import files
+from transactions.archive.export import month_reports
 from transactions.archive.holds import case_held_months, held_merchant_ids, holds_in_force
 from transactions.archive.hot import CHUNK, referenced_q, reports_delete
-from transactions.archive.months import month_bounds, month_expired
+from transactions.archive.months import month_expired
 from transactions.archive.verify import archive_month_mark_damaged, file_problem
 from transactions.archive.workflow import ARCHIVE_MONTH_WORKFLOW, DELETION_JOB_WORKFLOW
 from transactions.models import (
@@ -33,7 +34,6 @@ from transactions.models import (
     ArchiveStatus,
     DeletionJob,
     DeletionStatus,
-    Report,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,8 @@ logger = logging.getLogger(__name__)
 
 def _hot_leftovers(archive_month: ArchiveMonth, keep_merchants: set[int]) -> Any:
     """The month's reports still hot that may go: nothing refers to them, no hold keeps them."""
-    start, end = month_bounds(archive_month.month)
     return (
-        Report.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        month_reports(archive_month.month)
         .exclude(merchant_id__in=keep_merchants)
         .exclude(referenced_q())
     )
@@ -55,7 +54,6 @@ def _month_plan(
     """What of one expired month would be deleted, and what is kept and why."""
     delete: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
-    keep_merchants = set(held)
     for f in archive_month.files.filter(deleted_at__isnull=True).order_by("merchant_id"):
         facts = {
             "path": f.path,
@@ -66,24 +64,19 @@ def _month_plan(
         if f.merchant_id in held:
             kept.append({**facts, "why": "legal hold on the merchant"})
         elif (f.merchant_id, archive_month.month) in case_held:
-            keep_merchants.add(f.merchant_id)
             kept.append({**facts, "why": "legal hold on a case"})
         elif f.damaged_at is not None:
             kept.append({**facts, "why": "damaged"})
         else:
             delete.append(facts)
-    hot = _hot_leftovers(archive_month, keep_merchants | {m for m, _month in case_held})
-    start, end = month_bounds(archive_month.month)
-    kept_hot = (
-        Report.objects.filter(occurred_at__gte=start, occurred_at__lt=end).count() - hot.count()
-    )
+    hot_rows = _hot_leftovers(archive_month, held | {m for m, _month in case_held}).count()
     return {
         "month": f"{archive_month.month:%Y-%m}",
         "archive_month_id": archive_month.pk,
         "files": delete,
         "kept": kept,
-        "hot_rows": hot.count(),
-        "hot_rows_kept": kept_hot,
+        "hot_rows": hot_rows,
+        "hot_rows_kept": month_reports(archive_month.month).count() - hot_rows,
     }
 
 
