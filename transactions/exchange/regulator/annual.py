@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_noop
 
 from merchants.models import LEVEL_RANK
@@ -102,46 +102,49 @@ def _days(period: Period) -> Q:
     return Q(day__gte=period.start, day__lte=period.end)
 
 
-def volumes_by_method_section(period: Period) -> Section:
+def _volumes_section(
+    period: Period, *, code: str, title: str, by: str, first: Column, rows: QuerySet
+) -> Section:
+    """Reports and amounts of the period's daily mixes per ``by`` and type, from ``rows``."""
     grouped = (
-        MerchantDayMix.objects.filter(_days(period))
-        .values("method", "type")
+        rows.filter(_days(period))
+        .values(by, "type")
         .annotate(count=Sum("reports"), amount=Sum("amount"))
         .filter(count__gt=0)
-        .order_by("method", "type")
+        .order_by(by, "type")
     )
     return Section(
-        code="volumes_by_method",
-        title=gettext_noop("Volumes by payment method and type"),
+        code=code,
+        title=title,
         columns=[
-            Column("method", gettext_noop("Payment method"), "method"),
+            first,
             Column("type", gettext_noop("Type"), "type"),
             Column("reports", gettext_noop("Reports"), "count"),
             Column("amount", gettext_noop("Amount (CNY)"), "amount"),
         ],
-        rows=[[g["method"], g["type"], g["count"], _money(g["amount"])] for g in grouped],
+        rows=[[g[by], g["type"], g["count"], _money(g["amount"])] for g in grouped],
+    )
+
+
+def volumes_by_method_section(period: Period) -> Section:
+    return _volumes_section(
+        period,
+        code="volumes_by_method",
+        title=gettext_noop("Volumes by payment method and type"),
+        by="method",
+        first=Column("method", gettext_noop("Payment method"), "method"),
+        rows=MerchantDayMix.objects.all(),
     )
 
 
 def volumes_by_region_section(period: Period) -> Section:
-    grouped = (
-        MerchantDayMix.objects.filter(_days(period))
-        .annotate(region=merchant_region("merchant__"))
-        .values("region", "type")
-        .annotate(count=Sum("reports"), amount=Sum("amount"))
-        .filter(count__gt=0)
-        .order_by("region", "type")
-    )
-    return Section(
+    return _volumes_section(
+        period,
         code="volumes_by_region",
         title=gettext_noop("Volumes by region and type"),
-        columns=[
-            Column("province", gettext_noop("Province"), "province"),
-            Column("type", gettext_noop("Type"), "type"),
-            Column("reports", gettext_noop("Reports"), "count"),
-            Column("amount", gettext_noop("Amount (CNY)"), "amount"),
-        ],
-        rows=[[g["region"], g["type"], g["count"], _money(g["amount"])] for g in grouped],
+        by="region",
+        first=Column("province", gettext_noop("Province"), "province"),
+        rows=MerchantDayMix.objects.annotate(region=merchant_region("merchant__")),
     )
 
 
