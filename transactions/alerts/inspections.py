@@ -22,7 +22,7 @@ from merchants.models import Inspection, InspectionKind
 from merchants.risk.inspections import mail
 from merchants.risk.inspections.selectors import overdue_inspections
 from transactions.alerts.findings import Finding
-from transactions.alerts.services import alerts_from_findings
+from transactions.alerts.services import alerts_from_findings, rule_ensure
 from transactions.models import Alert, AuditRule, Severity
 
 RULE = "inspection_overdue"
@@ -43,11 +43,7 @@ MESSAGES = {
 
 
 def inspection_rule() -> AuditRule:
-    rule, _created = AuditRule.objects.get_or_create(
-        code=RULE,
-        defaults={"name": str(NAME), "description": str(DESCRIPTION), "severity": Severity.MEDIUM},
-    )
-    return rule
+    return rule_ensure(RULE, name=NAME, description=DESCRIPTION, severity=Severity.MEDIUM)
 
 
 def _finding(inspection: Inspection) -> Finding:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from merchants.risk.risklist.services import Hit
 from transactions.alerts.findings import Finding
-from transactions.alerts.services import alerts_from_findings
+from transactions.alerts.services import alerts_from_findings, rule_ensure
 from transactions.models import AuditRule, Severity
 
 CODE = "risk_list_hit"
@@ -25,19 +25,16 @@ NAME = gettext_noop("On the external risk list")
 
 
 def risk_list_rule() -> AuditRule:
-    rule, _created = AuditRule.objects.get_or_create(
-        code=CODE,
-        defaults={
-            "name": NAME,
-            "description": (
-                "An approved merchant's USCC, legal representative's ID number or MID is on the "
-                "external risk list imported from the risk information system, or staff "
-                "recorded a hit found there."
-            ),
-            "severity": Severity.CRITICAL,
-        },
+    return rule_ensure(
+        CODE,
+        name=NAME,
+        description=(
+            "An approved merchant's USCC, legal representative's ID number or MID is on the "
+            "external risk list imported from the risk information system, or staff recorded a "
+            "hit found there."
+        ),
+        severity=Severity.CRITICAL,
     )
-    return rule
 
 
 def risk_list_alerts(hits: Sequence[Hit]) -> None:

@@ -45,6 +45,16 @@ REVIEW_DAYS: dict[str, int] = {
 }
 
 
+def rule_ensure(code: str, *, name: str, description: str, severity: str) -> AuditRule:
+    """The row of a rule whose alerts are raised outside the scheduled audit (reconciliation,
+    screening, inspections, the risk list), created with these values the first time."""
+    rule, _created = AuditRule.objects.get_or_create(
+        code=code,
+        defaults={"name": str(name), "description": str(description), "severity": severity},
+    )
+    return rule
+
+
 def alerts_from_findings(
     *,
     rule: AuditRule,

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from transactions.alerts.findings import Finding
-from transactions.alerts.services import alerts_from_findings
+from transactions.alerts.services import alerts_from_findings, rule_ensure
 from transactions.audit.base import money
 from transactions.models import AuditRule, Outcome, ReconciliationItem, ReconciliationRun, Severity
 
@@ -50,11 +50,7 @@ RULES = {
 
 def recon_rule(kind: str) -> AuditRule:
     code, name, description, severity = RULES[kind]
-    rule, _created = AuditRule.objects.get_or_create(
-        code=code,
-        defaults={"name": str(name), "description": str(description), "severity": severity},
-    )
-    return rule
+    return rule_ensure(code, name=name, description=description, severity=severity)
 
 
 ITEM_FIELDS = (
