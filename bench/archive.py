@@ -51,7 +51,7 @@ def prepare(n: int) -> None:
     from django.db import connection
 
     from merchants.models import ApplicationStatus, Merchant, Terminal, TerminalStatus
-    from transactions.archive.months import month_bounds
+    from portal.common.beijing import month_bounds
     from transactions.models import ArchiveFile, ArchiveMonth, ArchiveMonthTransition
 
     shutil.rmtree(os.environ["ARCHIVE_ROOT"], ignore_errors=True)

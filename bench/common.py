@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -228,3 +229,56 @@ def raw_copy(terminal: Any, rows: list[dict[str, Any]]) -> float:
         for t in tuples:
             copy.write_row(t)
     return time.perf_counter() - start
+
+
+def http_batches(key_id: str, secret: str, rows: list[dict[str, Any]], batch: int = 5000) -> float:
+    """Seconds to POST ``rows`` to the batch endpoint of a fresh gunicorn, ``batch`` a request,
+    from two client threads; every row must be accepted."""
+    bodies = [dumps({"reports": rows[i : i + batch]}) for i in range(0, len(rows), batch)]
+    server = Gunicorn()
+    try:
+        path = "/api/v1/terminal/reports/batch/"
+
+        def post(body: bytes) -> int:
+            status, payload = send(signed_request(server.url, path, key_id, secret, body))
+            assert status == 200, payload[:300]
+            return json.loads(payload)["accepted"]
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            accepted = sum(pool.map(post, bodies))
+        elapsed = time.perf_counter() - start
+    finally:
+        server.stop()
+    assert accepted == len(rows), accepted
+    return elapsed
+
+
+def report_indexes_drop(cursor: Any) -> list[str]:
+    """Drop the report table's unique constraint and secondary indexes (the primary key stays);
+    return the statements that rebuild them, the constraint first.
+
+    On PostgreSQL's partitioned table the definitions read ``ON ONLY`` (the parent alone, left
+    invalid until each partition has its index): they are rebuilt without it, so that each
+    statement indexes every partition.
+    """
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'transactions_report'::regclass AND contype = 'u'"
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = 'transactions_report'::regclass AND NOT i.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in constraints:
+        cursor.execute(f'ALTER TABLE transactions_report DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [
+        f'ALTER TABLE transactions_report ADD CONSTRAINT "{name}" {definition}'
+        for name, definition in constraints
+    ] + [definition.replace(" ON ONLY ", " ON ") for _name, definition in indexes]

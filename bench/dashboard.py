@@ -30,6 +30,7 @@ from pathlib import Path
 os.environ.setdefault("BENCH_DB", "bench_dash")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import common
 from common import setup_django
 
 TAG = "dash-bench"
@@ -58,7 +59,7 @@ def build(*, rebuild: bool) -> None:
     print(f"merchants and terminals: {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # no FK triggers while loading
-        dropped = _drop_indexes(cursor)
+        dropped = common.report_indexes_drop(cursor)
         step = time.perf_counter()
         _load(cursor, "big", BIG, BIG_DAYS, BIG_CARDS)
         _load(cursor, "other", TOTAL - BIG, OTHER_DAYS, 2_000_000)
@@ -159,29 +160,6 @@ def _merchants():
         )
         cursor.execute("CREATE UNIQUE INDEX ON dash_bench_terminals (big, idx)")
     return merchants[0], merchants[1:]
-
-
-def _drop_indexes(cursor) -> list[str]:
-    """Drop the report table's secondary indexes and unique constraint; return how to rebuild them."""
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'transactions_report'::regclass AND contype = 'u'"
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'transactions_report' "
-        "AND indexname NOT IN (SELECT conname FROM pg_constraint "
-        "WHERE conrelid = 'transactions_report'::regclass)"
-    )
-    indexes = cursor.fetchall()
-    for name, _definition in constraints:
-        cursor.execute(f'ALTER TABLE transactions_report DROP CONSTRAINT "{name}"')
-    for name, _definition in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    return [
-        f'ALTER TABLE transactions_report ADD CONSTRAINT "{name}" {definition}'
-        for name, definition in constraints
-    ] + [definition for _name, definition in indexes]
 
 
 def _load(cursor, kind: str, total: int, days: int, cards: int) -> None:

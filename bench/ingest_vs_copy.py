@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import common
 
@@ -33,29 +32,6 @@ DRF_ROWS = min(ROWS, 5000)
 def truncate() -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE transactions_report RESTART IDENTITY CASCADE")
-
-
-def http_batches(terminal, key_id, secret, rows) -> float:
-    bodies = [common.dumps({"reports": rows[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
-    server = common.Gunicorn()
-    try:
-        path = "/api/v1/terminal/reports/batch/"
-
-        def post(body: bytes) -> int:
-            status, payload = common.send(
-                common.signed_request(server.url, path, key_id, secret, body)
-            )
-            assert status == 200, payload[:300]
-            return common.json.loads(payload)["accepted"]
-
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            accepted = sum(pool.map(post, bodies))
-        elapsed = time.perf_counter() - start
-    finally:
-        server.stop()
-    assert accepted == len(rows), accepted
-    return elapsed
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -93,7 +69,7 @@ def main() -> None:
     truncate()
     copy_s = common.raw_copy(terminal, rows)
     truncate()
-    http_s = http_batches(terminal, key_id, secret, rows)
+    http_s = common.http_batches(key_id, secret, rows)
     assert Report.objects.count() == ROWS
     truncate()
     drf_s = drf_per_row(terminal, rows[:DRF_ROWS])

@@ -281,8 +281,9 @@ def test_the_archive_search_shows_b_none_of_a_archived_reports(
     intruder, tenants, settings, tmp_path
 ):
     """The report list's archive path ("Include archived months") reads only B's own files."""
+    from portal.common.beijing import month_bounds
     from tests.transactions.report_factories import make_report
-    from transactions.archive.months import last_due_month, month_bounds
+    from transactions.archive.months import last_due_month
     from transactions.archive.services import archive_month_run
 
     settings.ARCHIVE_ROOT = tmp_path / "archive"

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
+from portal.common.beijing import month_bounds
 from transactions.archive import files
-from transactions.archive.months import MonthError, month_bounds
+from transactions.archive.months import MonthError
 from transactions.archive.schema import (
     DECISION_FIELDS,
     REPORT_FIELDS,

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from portal.common.beijing import month_bounds
 from transactions.archive import files
 from transactions.archive.holds import held_merchant_ids
-from transactions.archive.months import month_bounds
 from transactions.archive.workflow import ARCHIVE_MONTH_WORKFLOW
 from transactions.models import (
     AlertReport,

@@ -8,13 +8,13 @@ partitioned by month alike.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.common.beijing import SHANGHAI
+from portal.common.beijing import add_months, month_bounds, month_of
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -23,21 +23,8 @@ class MonthError(ValueError):
     """A month that cannot be archived (its text, or when it is); the message says why."""
 
 
-def add_months(month: date, count: int) -> date:
-    """The first day of the month ``count`` months after (before, when negative) ``month``."""
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The Beijing month as an aware [start, end) pair."""
-    start = datetime.combine(month.replace(day=1), time.min, tzinfo=SHANGHAI)
-    end = datetime.combine(add_months(month, 1), time.min, tzinfo=SHANGHAI)
-    return start, end
-
-
 def current_month(now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), SHANGHAI).date().replace(day=1)
+    return month_of(now or timezone.now())
 
 
 def last_due_month(now: datetime | None = None) -> date:

@@ -20,9 +20,8 @@ import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 
 from merchants.models import Merchant
-from portal.common.beijing import day_bounds
+from portal.common.beijing import day_bounds, month_bounds
 from transactions.archive import files
-from transactions.archive.months import month_bounds
 from transactions.archive.schema import SCHEMA_VERSION
 from transactions.archive.verify import archive_month_verify
 from transactions.models import (

@@ -9,10 +9,10 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
-from portal.common.beijing import SHANGHAI
+from portal.common.beijing import SHANGHAI, add_months
 from transactions.archive.export import archive_month_export, month_reports
 from transactions.archive.hot import archive_month_purge_hot
-from transactions.archive.months import add_months, last_due_month
+from transactions.archive.months import last_due_month
 from transactions.archive.verify import Problem, archive_month_verify
 from transactions.models import ArchiveMonth, ArchiveStatus, Report
 

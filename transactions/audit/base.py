@@ -25,12 +25,18 @@ class Context:
     window_end: datetime
     params: dict[str, Any]
     merchant_ids: tuple[int, ...] | None = None  # None: every merchant
+    # The first and last transaction time among the window's reports, when the runner knows
+    # them: a bound that leaves out no report of the window, and lets PostgreSQL read only the
+    # monthly partitions those times fall in instead of every partition's received_at index.
+    occurred: tuple[datetime, datetime] | None = None
 
     def reports(self) -> QuerySet[Report]:
         """The reports this run is about: received in the window, of the run's merchants."""
         qs = Report.objects.filter(
             received_at__gt=self.window_start, received_at__lte=self.window_end
         )
+        if self.occurred is not None:
+            qs = qs.filter(occurred_at__range=self.occurred)
         return self.scoped(qs)
 
     def scoped(self, qs: QuerySet, field: str = "merchant_id") -> QuerySet:

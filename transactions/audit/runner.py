@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from merchants.models import Merchant
@@ -126,6 +126,7 @@ def audit_run_part(*, part_id: int) -> None:
     rules = {rule.code: rule for rule in AuditRule.objects.filter(code__in=run.rules)}
     by_level = _level_params(run.rules)
     levels = levels_of(merchant_ids=part.merchant_ids) if by_level else {}
+    occurred = _occurred_span(run)
     with _no_jit():
         for code in run.rules:
             if code not in REGISTRY:
@@ -147,7 +148,7 @@ def audit_run_part(*, part_id: int) -> None:
                 part.merchant_ids,
                 levels,
             ):
-                ctx = Context(run.window_start, run.window_end, params, merchant_ids)
+                ctx = Context(run.window_start, run.window_end, params, merchant_ids, occurred)
                 findings.extend(spec.find(ctx))
             counts[code] = len(findings)
             new, known = alerts_from_findings(rule=rule, findings=findings, run=run)
@@ -166,6 +167,16 @@ def audit_run_part(*, part_id: int) -> None:
         run = AuditRun.objects.select_for_update().get(pk=run.pk)
         if run.parts_done == run.parts_total:
             _finish(run)
+
+
+def _occurred_span(run: AuditRun) -> tuple[datetime, datetime] | None:
+    """The first and last transaction time of the reports received in the run's window (None:
+    none). Of every merchant's, not only the part's: a wider bound is as correct, and the
+    received_at index alone answers it (a merchant filter would make the planner read more)."""
+    span = Report.objects.filter(
+        received_at__gt=run.window_start, received_at__lte=run.window_end
+    ).aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    return (span["first"], span["last"]) if span["first"] is not None else None
 
 
 def _level_params(codes: list[str]) -> dict[str, dict[str, dict[str, Any]]]:

@@ -13,7 +13,7 @@ def partition_reports(apps, schema_editor):
     from django.utils import timezone
 
     from transactions.partitions.ddl import partition_report_table
-    from transactions.partitions.months import month_of
+    from portal.common.beijing import month_of
 
     partition_report_table(
         schema_editor.connection,

@@ -47,7 +47,12 @@ class TerminalDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["terminal", "day"], name="terminal_day_unique")
         ]
-        indexes = [models.Index(fields=["merchant", "day"], name="terminal_day_merchant")]
+        indexes = [
+            models.Index(fields=["merchant", "day"], name="terminal_day_merchant"),
+            # The audit rules read the last weeks of every merchant (learnt hours, volume
+            # history): a range of days, which the merchant-first index cannot give.
+            models.Index(fields=["day"], name="terminal_day_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.terminal_id} {self.day}"

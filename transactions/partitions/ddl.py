@@ -14,7 +14,8 @@ from datetime import date
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from transactions.partitions.months import add_months, bounds, partition_name
+from portal.common.beijing import add_months, month_bounds
+from transactions.partitions.months import partition_name
 
 PARENT = "transactions_report"
 DEFAULT = "transactions_report_default"
@@ -75,7 +76,7 @@ CREATE TRIGGER report_key_truncate AFTER TRUNCATE ON {PARENT}
 
 def literal(month: date) -> tuple[str, str]:
     """The month's bounds as SQL timestamptz literals (made here, never from input)."""
-    start, end = bounds(month)
+    start, end = month_bounds(month)
     return f"'{start.isoformat()}'::timestamptz", f"'{end.isoformat()}'::timestamptz"
 
 

@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 from django.db import connection
 
+from portal.common.beijing import add_months
 from transactions.archive.months import last_due_month
 from transactions.partitions.ddl import ARCHIVE_SCHEMA, DEFAULT, PARENT
-from transactions.partitions.months import NAME_PREFIX, add_months, month_of_name
+from transactions.partitions.months import NAME_PREFIX, month_of_name
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.common.beijing import add_months, month_of
 from transactions.models import PartitionAction, ReportPartitionEvent
 from transactions.partitions.ddl import (
     ARCHIVE_SCHEMA,
@@ -26,7 +27,7 @@ from transactions.partitions.ddl import (
     literal,
     name_partition_indexes,
 )
-from transactions.partitions.months import add_months, month_of, partition_name
+from transactions.partitions.months import partition_name
 from transactions.partitions.selectors import (
     Partition,
     cold_partitions,

@@ -6,10 +6,10 @@ import calendar
 from datetime import date, datetime, time
 from typing import Any
 
-from portal.common.beijing import SHANGHAI
+from portal.common.beijing import SHANGHAI, add_months
 from tests.transactions.helpers import reporting_terminal
 from tests.transactions.report_factories import make_report
-from transactions.archive.months import add_months, current_month, last_due_month
+from transactions.archive.months import current_month, last_due_month
 from transactions.models import Report
 
 

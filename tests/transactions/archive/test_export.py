@@ -7,12 +7,13 @@ from decimal import Decimal
 import pyarrow.parquet as pq
 import pytest
 
+from portal.common.beijing import add_months
 from tests.transactions.archive.helpers import local, month_with_31_days, reports_in
 from tests.transactions.helpers import reporting_terminal
 from tests.transactions.report_factories import make_report
 from transactions.archive import files
 from transactions.archive.export import archive_month_export
-from transactions.archive.months import MonthError, add_months
+from transactions.archive.months import MonthError
 from transactions.archive.schema import REPORT_FIELDS, SCHEMA, SCHEMA_VERSION
 from transactions.archive.selectors import ArchiveUnreadable, archive_read
 from transactions.archive.services import archive_month_run

@@ -4,15 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from portal.common.beijing import add_months, month_bounds
 from tests.transactions.archive.helpers import due_month
-from transactions.archive.months import (
-    MonthError,
-    add_months,
-    archivable_month,
-    current_month,
-    month_bounds,
-    parse_month,
-)
+from transactions.archive.months import MonthError, archivable_month, current_month, parse_month
 
 
 @pytest.mark.parametrize("text", ["2024-9", "2024/09", "2024-13", "2024-00", "sept", "", "1999-12"])

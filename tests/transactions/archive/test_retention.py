@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from portal.common.beijing import add_months
 from tests.factories import StaffFactory
 from tests.transactions.alert_factories import AlertFactory
 from tests.transactions.archive.helpers import expired_month, local, reports_in
@@ -11,7 +12,6 @@ from tests.transactions.helpers import reporting_terminal
 from tests.transactions.report_factories import make_report
 from transactions.archive import files
 from transactions.archive.holds import legal_hold_place, legal_hold_release
-from transactions.archive.months import add_months
 from transactions.archive.retention import (
     deletion_job_approve,
     deletion_job_propose,

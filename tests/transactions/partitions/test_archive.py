@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from portal.common.beijing import add_months, month_of
 from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
 from tests.transactions.partitions.helpers import beijing, keys, partitioned_only, table_of
 from tests.transactions.report_factories import make_report
 from transactions.models import PartitionAction, Report, ReportPartitionEvent
-from transactions.partitions.months import add_months, month_of, partition_name
+from transactions.partitions.months import partition_name
 from transactions.partitions.selectors import cold_partitions, hot_since, report_partitions
 from transactions.partitions.services import (
     PartitionError,

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from portal.common.beijing import add_months, month_of
 from tests.transactions.partitions.helpers import partitioned_only
 from transactions.models import PartitionAction, ReportPartitionEvent
-from transactions.partitions.months import add_months, month_of, partition_name
+from transactions.partitions.months import partition_name
 from transactions.tasks import create_report_partitions
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.common.beijing import add_months, month_of
 from tests.factories import StaffFactory
 from tests.transactions.helpers import reporting_terminal
 from tests.transactions.partitions.helpers import beijing, partitioned_only, table_of
 from tests.transactions.report_factories import make_report
 from transactions.models import PartitionAction, ReportPartitionEvent
 from transactions.partitions.ddl import DEFAULT
-from transactions.partitions.months import add_months, month_of, partition_name
+from transactions.partitions.months import partition_name
 from transactions.partitions.services import partition_create
 
 pytestmark = pytest.mark.django_db

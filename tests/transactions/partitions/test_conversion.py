@@ -8,12 +8,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from portal.common.beijing import add_months, month_of
 from tests.transactions.helpers import reporting_terminal
 from tests.transactions.partitions.helpers import beijing, keys, partitioned_only, table_of
 from tests.transactions.report_factories import make_report
 from transactions.models import Report
 from transactions.partitions.ddl import DEFAULT, partition_report_table, unpartition_report_table
-from transactions.partitions.months import add_months, month_of, partition_name
+from transactions.partitions.months import partition_name
 from transactions.partitions.selectors import report_partitions, reports_partitioned
 
 pytestmark = [pytest.mark.django_db, partitioned_only]

@@ -8,12 +8,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.common.beijing import month_of
 from tests.transactions.helpers import BATCH, REPORTS, TerminalAPI, report, reporting_terminal
 from tests.transactions.partitions.helpers import keys, partitioned_only, table_of
 from tests.transactions.report_factories import make_report
 from transactions.models import Report
 from transactions.partitions.ddl import DEFAULT
-from transactions.partitions.months import month_of, partition_name
+from transactions.partitions.months import partition_name
 
 pytestmark = [pytest.mark.django_db, partitioned_only]
 

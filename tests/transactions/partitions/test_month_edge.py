@@ -13,14 +13,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.common.beijing import SHANGHAI
+from portal.common.beijing import SHANGHAI, add_months, month_of
 from tests.transactions.audit.helpers import alert_of, audit, only_rule, plant, report_ids
 from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
 from tests.transactions.report_factories import signed_in_shop
 from transactions.analytics.dashboard import Period, merchant_dashboard
 from transactions.analytics.rollups import rollup_rebuild
 from transactions.models import MerchantDay, Report
-from transactions.partitions.months import add_months, month_of
 from transactions.partitions.selectors import reports_partitioned
 from transactions.partitions.services import partition_create
 

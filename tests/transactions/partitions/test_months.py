@@ -4,14 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from transactions.partitions.months import (
-    add_months,
-    bounds,
-    month_of,
-    month_of_name,
-    parse_month,
-    partition_name,
-)
+from portal.common.beijing import add_months, month_bounds, month_of
+from transactions.archive.months import parse_month
+from transactions.partitions.months import month_of_name, partition_name
 
 
 def test_the_last_minute_of_a_beijing_month_is_that_month_though_utc_says_the_day_before():
@@ -21,7 +16,7 @@ def test_the_last_minute_of_a_beijing_month_is_that_month_though_utc_says_the_da
 
 
 def test_bounds_are_beijing_midnights():
-    start, end = bounds(date(2026, 12, 1))
+    start, end = month_bounds(date(2026, 12, 1))
     assert start == datetime(2026, 11, 30, 16, tzinfo=UTC)
     assert end == datetime(2026, 12, 31, 16, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from transactions.partitions.months import month_of
+from portal.common.beijing import month_of
 from transactions.partitions.selectors import report_partitions
 from transactions.partitions.services import PartitionError, partition_detach, partitions_ensure
 

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.common.beijing import add_months, month_bounds, month_of
 from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
 from tests.transactions.partitions.helpers import beijing, keys, partitioned_only, table_of
 from tests.transactions.report_factories import make_report
 from transactions.models import PartitionAction, Report
 from transactions.partitions.ddl import DEFAULT
-from transactions.partitions.months import add_months, bounds, month_of, partition_name
+from transactions.partitions.months import partition_name
 from transactions.partitions.services import partition_create
 
 pytestmark = [pytest.mark.django_db, partitioned_only]
@@ -52,7 +53,7 @@ def test_a_report_far_in_the_future_is_stored_in_the_default_partition():
 def test_a_new_partition_takes_its_months_reports_out_of_the_default_partition():
     terminal = reporting_terminal()
     month = add_months(month_of(timezone.now()), 12)
-    start, end = bounds(month)
+    start, end = month_bounds(month)
     inside = [
         make_report(terminal, occurred_at=start),
         make_report(terminal, occurred_at=end - timedelta(microseconds=1)),

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_noop
 
@@ -26,11 +26,18 @@ def _silent(ctx: Context) -> list[Finding]:
         Terminal.objects.filter(status=TerminalStatus.ACTIVE, merchant__reporting__enabled=True),
         "merchant_id",
     )
-    # Each terminal's latest report, read from the end of its (terminal, occurred_at) index:
-    # one short probe a terminal instead of a MAX over every report it ever sent.
+    # First the terminals with no report since the cutoff: one probe of the (terminal,
+    # occurred_at) index in the newest month or two only (on PostgreSQL the other monthly
+    # partitions are pruned by the constant bound). Then, for those few, the latest report
+    # from the end of the same index: one probe a partition, instead of one a partition for
+    # every terminal, as "latest report < cutoff" alone would cost.
+    # Two statements, as the planner would otherwise read every terminal's latest report first.
+    recent = Report.objects.filter(terminal_id=OuterRef("pk"), occurred_at__gte=cutoff)
+    quiet = list(terminals.filter(~Exists(recent)).values_list("id", flat=True))
     latest = Report.objects.filter(terminal_id=OuterRef("pk")).order_by("-occurred_at")
     rows = (
-        terminals.annotate(last=Subquery(latest.values("occurred_at")[:1]))
+        Terminal.objects.filter(pk__in=quiet)
+        .annotate(last=Subquery(latest.values("occurred_at")[:1]))
         .filter(last__lt=cutoff)
         .values("id", "merchant_id", "tid", "last")
     )
@@ -63,7 +70,7 @@ def _woken(ctx: Context) -> list[Finding]:
     in_time = [F("occurred_at").asc(), F("id").asc()]
     # First among the window's reports alone: each one's predecessor of the same terminal. Only
     # reports without a recent one there can end a silence (about one a terminal); for those
-    # few, the report before them among the earlier ones is one probe of the terminal's index.
+    # few, the earlier reports are looked up below.
     # So an incremental run reads its window and a few index entries, not weeks of reports.
     candidates = {
         row["id"]: row
@@ -76,26 +83,27 @@ def _woken(ctx: Context) -> list[Finding]:
         .filter(Q(prev_at__isnull=True) | Q(prev_at__lt=F("occurred_at") - dormant))
         .values("id", "merchant_id", "terminal_id", "occurred_at", "prev_at", "prev_id")
     }
-    earlier = (
-        Report.objects.filter(
-            terminal_id=OuterRef("terminal_id"),
-            received_at__lte=ctx.window_start,
-            occurred_at__lte=OuterRef("occurred_at"),
-        )
-        .exclude(occurred_at=OuterRef("occurred_at"), id__gte=OuterRef("id"))
-        .order_by("-occurred_at", "-id")
-    )
-    ids = list(candidates)
+    earlier = Report.objects.filter(
+        terminal_id=OuterRef("terminal_id"),
+        received_at__lte=ctx.window_start,
+        occurred_at__lte=OuterRef("occurred_at"),
+    ).exclude(occurred_at=OuterRef("occurred_at"), id__gte=OuterRef("id"))
+    # An earlier report within the dormancy ends the question at once: a search of the
+    # terminal's index over those days only (on PostgreSQL one or two monthly partitions). Only
+    # the candidates without one (the terminals that do wake up) look for the report before
+    # them among all the earlier ones, which probes every month.
+    near = earlier.filter(occurred_at__gte=OuterRef("occurred_at") - dormant)
+    latest = earlier.order_by("-occurred_at", "-id")
+    ids = sorted(candidates, key=lambda pk: candidates[pk]["occurred_at"])
     gaps = []
     for i in range(0, len(ids), CHUNK):
-        for old in (
-            Report.objects.filter(pk__in=ids[i : i + CHUNK])
-            .annotate(
-                old_at=Subquery(earlier.values("occurred_at")[:1]),
-                old_id=Subquery(earlier.values("id")[:1]),
-            )
-            .values("id", "old_at", "old_id")
-        ):
+        chunk = ids[i : i + CHUNK]
+        span = (candidates[chunk[0]]["occurred_at"], candidates[chunk[-1]]["occurred_at"])
+        far = Report.objects.filter(pk__in=chunk, occurred_at__range=span).filter(~Exists(near))
+        for old in far.annotate(
+            old_at=Subquery(latest.values("occurred_at")[:1]),
+            old_id=Subquery(latest.values("id")[:1]),
+        ).values("id", "old_at", "old_id"):
             row = candidates[old["id"]]
             if old["old_at"] is not None and (
                 row["prev_at"] is None

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from transactions.archive.months import parse_month
 from transactions.models import ReportPartitionEvent
-from transactions.partitions.months import parse_month
 from transactions.partitions.selectors import report_partitions, reports_partitioned
 from transactions.partitions.services import (
     PartitionError,
