@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from merchants.models import ReportingSettings, TerminalStatus
@@ -17,6 +19,7 @@ from tests.transactions.audit.helpers import (
     reporting_terminal,
     set_params,
 )
+from transactions.analytics.rollups import rollup_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +160,38 @@ def test_running_again_does_not_repeat_the_waking_alert():
     plant(terminal, at=ago(hours=1))
     audit()
     assert len(alerts("reporting_gap")) == 1
+
+
+@pytest.mark.parametrize(
+    ("gap", "woken"),
+    [
+        (timedelta(days=40), True),
+        (timedelta(days=30, hours=1), True),
+        (timedelta(days=29, hours=23), False),
+        (timedelta(days=28), False),
+        (timedelta(days=1), False),
+        (timedelta(hours=3), False),
+    ],
+)
+def test_with_the_daily_rollup_kept_the_same_gaps_wake(gap, woken):
+    """Ingestion keeps the daily rollup; the rule settles active terminals from it, and must
+    find exactly what it finds from the reports alone (the tests above keep no rollup)."""
+    terminal = reporting_terminal()
+    plant(terminal, at=ago(hours=1) - gap)
+    plant(terminal, at=ago(hours=1))
+    rollup_rebuild()
+    audit()
+    assert (alerts("reporting_gap") != []) is woken
+
+
+def test_a_terminal_active_in_the_last_days_is_settled_without_searching_its_reports():
+    terminal = reporting_terminal()
+    plant(terminal, at=ago(days=3))
+    audit(window_end=ago(hours=2))
+    plant(terminal, at=ago(hours=1))
+    rollup_rebuild()
+    with CaptureQueriesContext(connection) as queries:
+        audit()
+    assert not [a for a in alerts("reporting_gap") if "reported again" in a.explanation]
+    earlier_searches = [q for q in queries.captured_queries if 'U0."received_at" <=' in q["sql"]]
+    assert earlier_searches == []

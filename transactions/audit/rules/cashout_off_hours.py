@@ -36,16 +36,20 @@ def quiet_hours(ctx: Context, merchant_ids: list[int]) -> dict[int, set[int]]:
 
 
 def find(ctx: Context) -> list[Finding]:
+    hour = ExtractHour("occurred_at", tzinfo=SHANGHAI)
     credit = ctx.reports().filter(method="credit_card", type="sale")
     # order_by(): the model's default ordering would otherwise make DISTINCT one row per report.
-    merchant_ids = list(credit.order_by().values_list("merchant_id", flat=True).distinct())
-    quiet = quiet_hours(ctx, merchant_ids)
+    seen = set(credit.annotate(hour=hour).order_by().values_list("merchant_id", "hour").distinct())
+    quiet = quiet_hours(ctx, sorted({merchant_id for merchant_id, _hour in seen}))
+    # Only merchants with a window sale at one of their quiet hours can raise; the same day's
+    # earlier sales at any of their quiet hours join those. So the reports are read with these
+    # few merchants' quiet hours, not with every merchant's.
+    hit = {merchant_id for merchant_id, h in seen if h in quiet.get(merchant_id, ())}
     # One pass: (merchant, hour) folded into one number, looked up in a hashed IN list, instead
     # of an OR of per-merchant conditions that PostgreSQL evaluates one by one for every row.
-    slots = [m * 24 + h for m, hours in quiet.items() for h in hours]
+    slots = [m * 24 + h for m in sorted(hit) for h in sorted(quiet[m])]
     if not slots:
         return []
-    hour = ExtractHour("occurred_at", tzinfo=SHANGHAI)
 
     def matching(reports: QuerySet[Report]) -> QuerySet:
         return (

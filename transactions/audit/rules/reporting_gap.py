@@ -1,6 +1,9 @@
 """Reporting gap: an active terminal with reporting on that fell silent, or a dormant one that wakes."""
 
-from datetime import timedelta
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
@@ -10,7 +13,8 @@ from merchants.models import Terminal, TerminalStatus
 from portal.common.beijing import SHANGHAI
 from transactions.alerts.findings import Finding
 from transactions.audit.base import Context, RuleSpec
-from transactions.models import Report
+from transactions.audit.rules.days import local_day
+from transactions.models import Report, TerminalDay
 
 CHUNK = 500
 
@@ -83,6 +87,8 @@ def _woken(ctx: Context) -> list[Finding]:
         .filter(Q(prev_at__isnull=True) | Q(prev_at__lt=F("occurred_at") - dormant))
         .values("id", "merchant_id", "terminal_id", "occurred_at", "prev_at", "prev_id")
     }
+    for pk in _active_lately(candidates.values(), dormant):
+        del candidates[pk]
     earlier = Report.objects.filter(
         terminal_id=OuterRef("terminal_id"),
         received_at__lte=ctx.window_start,
@@ -130,6 +136,37 @@ def _woken(ctx: Context) -> list[Finding]:
         )
         for row in gaps
     ]
+
+
+def _active_lately(rows: Iterable[dict[str, Any]], dormant: timedelta) -> list[int]:
+    """The candidates whose terminal has reports on one of the whole days before theirs that lie
+    within the dormancy (read from the daily rollup): none of them can end a silence.
+
+    A report on day D-1 … D-(n-1) (n the dormant days) came less than n days before any report of
+    day D, whichever run saw it; the rollup has a terminal's day only once it has reports, and
+    keeps no day the hot window does not. One read of the rollup's (terminal, day) index for
+    the window's terminals, instead of one search of the report table for each of them.
+    """
+    by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_day[local_day(row["occurred_at"])].append(row)
+    whole_days = dormant.days - 1
+    found = []
+    for day, group in by_day.items():
+        if whole_days < 1:
+            continue
+        active = set(
+            TerminalDay.objects.filter(
+                terminal_id__in={row["terminal_id"] for row in group},
+                day__gte=day - timedelta(days=whole_days),
+                day__lt=day,
+                reports__gt=0,
+            )
+            .values_list("terminal_id", flat=True)
+            .distinct()
+        )
+        found += [row["id"] for row in group if row["terminal_id"] in active]
+    return found
 
 
 RULE = RuleSpec(
