@@ -31,7 +31,10 @@ DRF_ROWS = min(ROWS, 5000)
 
 def truncate() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE transactions_report RESTART IDENTITY CASCADE")
+        # Decisions refer to reports by id without a database foreign key: emptied with them.
+        cursor.execute(
+            "TRUNCATE transactions_report, transactions_decision RESTART IDENTITY CASCADE"
+        )
 
 
 class ReportSerializer(serializers.ModelSerializer):
