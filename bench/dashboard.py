@@ -162,6 +162,36 @@ def _merchants():
     return merchants[0], merchants[1:]
 
 
+# Generated reports, written by the database: ``INSERT_GENERATED`` followed by a subquery ``s``
+# with ``g`` (the row's number), ``method`` (``METHOD``) and ``at``, joined to
+# ``dash_bench_terminals t``. Named parameters: ``cards`` (distinct card tokens).
+INSERT_GENERATED = """
+    INSERT INTO transactions_report (
+        terminal_id, merchant_id, report_id, occurred_at, received_at, amount, currency,
+        type, method, masked_pan, card_token, rrn, trace_no, batch_no, auth_code, mcc,
+        acquirer_mid, tid, lat, lng, cvm, original_report_id, source, content_hash
+    )
+    SELECT t.terminal_id, t.merchant_id, gen_random_uuid(), s.at,
+        s.at + CASE WHEN s.g %% 40 = 0 THEN interval '30 hours'
+                    ELSE (s.g %% 600) * interval '1 second' END,
+        round((1 + random() * 800)::numeric, 2), 'CNY',
+        CASE s.g %% 50 WHEN 0 THEN 'refund' WHEN 1 THEN 'void' WHEN 2 THEN 'preauth'
+             ELSE 'sale' END,
+        s.method,
+        CASE WHEN s.method LIKE '%%card'
+             THEN '622848******' || lpad((s.g %% 10000)::text, 4, '0') ELSE '' END,
+        CASE WHEN s.method LIKE '%%card'
+             THEN 'tok' || (abs(hashint8(s.g)) %% %(cards)s)::text ELSE '' END,
+        lpad((s.g %% 1000000000000)::text, 12, '0'), lpad((s.g %% 1000000)::text, 6, '0'),
+        '000001', '', '5411', t.mid, t.tid, 31.230400, 121.473700,
+        CASE WHEN s.method LIKE '%%card' THEN 'pin' ELSE 'none' END,
+        NULL, 'api', md5(s.g::text)
+    FROM
+"""
+METHOD = """(ARRAY['credit_card', 'debit_card', 'wechat', 'alipay', 'alipay', 'wechat',
+                   'credit_card', 'unionpay_qr', 'wechat', 'debit_card'])[1 + g %% 10]"""
+
+
 def _load(cursor, kind: str, total: int, days: int, cards: int) -> None:
     """``total`` reports over the last ``days`` days, in business hours mostly, one statement a chunk."""
     big = kind == "big"
@@ -171,42 +201,27 @@ def _load(cursor, kind: str, total: int, days: int, cards: int) -> None:
         stop = min(start + CHUNK, total)
         step = time.perf_counter()
         cursor.execute(
-            """
-            INSERT INTO transactions_report (
-                terminal_id, merchant_id, report_id, occurred_at, received_at, amount, currency,
-                type, method, masked_pan, card_token, rrn, trace_no, batch_no, auth_code, mcc,
-                acquirer_mid, tid, lat, lng, cvm, original_report_id, source, content_hash
-            )
-            SELECT t.terminal_id, t.merchant_id, gen_random_uuid(), s.at,
-                s.at + CASE WHEN s.g %% 40 = 0 THEN interval '30 hours'
-                            ELSE (s.g %% 600) * interval '1 second' END,
-                round((1 + random() * 800)::numeric, 2), 'CNY',
-                CASE s.g %% 50 WHEN 0 THEN 'refund' WHEN 1 THEN 'void' WHEN 2 THEN 'preauth'
-                     ELSE 'sale' END,
-                s.method,
-                CASE WHEN s.method LIKE '%%card' THEN '622848******' || lpad((s.g %% 10000)::text, 4, '0')
-                     ELSE '' END,
-                CASE WHEN s.method LIKE '%%card' THEN 'tok' || (abs(hashint8(s.g)) %% %s)::text
-                     ELSE '' END,
-                lpad((s.g %% 1000000000000)::text, 12, '0'), lpad((s.g %% 1000000)::text, 6, '0'),
-                '000001', '', '5411', t.mid, t.tid, 31.230400, 121.473700,
-                CASE WHEN s.method LIKE '%%card' THEN 'pin' ELSE 'none' END,
-                NULL, 'api', md5(s.g::text)
-            FROM (
-                SELECT g,
-                    (ARRAY['credit_card', 'debit_card', 'wechat', 'alipay', 'alipay', 'wechat',
-                           'credit_card', 'unionpay_qr', 'wechat', 'debit_card'])[1 + g %% 10]
-                        AS method,
+            INSERT_GENERATED
+            + f"""
+            (
+                SELECT g, {METHOD} AS method,
                     (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
-                        - (abs(hashint8(g * 31)) %% %s) * interval '1 day')
+                        - (abs(hashint8(g * 31)) %% %(days)s) * interval '1 day')
                         AT TIME ZONE 'Asia/Shanghai'
                         + interval '7 hours' + (abs(hashint8(g * 7)) %% 50400) * interval '1 second'
                         AS at
-                FROM generate_series(%s, %s - 1) AS g
+                FROM generate_series(%(start)s, %(stop)s - 1) AS g
             ) s
-            JOIN dash_bench_terminals t ON t.big = %s AND t.idx = s.g %% %s
+            JOIN dash_bench_terminals t ON t.big = %(big)s AND t.idx = s.g %% %(terminals)s
             """,
-            [cards, days, start, stop, big, terminals],
+            {
+                "cards": cards,
+                "days": days,
+                "start": start,
+                "stop": stop,
+                "big": big,
+                "terminals": terminals,
+            },
         )
         print(f"  {kind}: {stop:,} of {total:,} ({time.perf_counter() - step:.0f} s)", flush=True)
 

@@ -155,32 +155,10 @@ def load_month(month: date, days: int, first: int, count: int) -> None:
             "SELECT count(*) FROM dash_bench_terminals WHERE NOT big"
         ).fetchone()
         connection.execute(
-            """
-            INSERT INTO transactions_report (
-                terminal_id, merchant_id, report_id, occurred_at, received_at, amount, currency,
-                type, method, masked_pan, card_token, rrn, trace_no, batch_no, auth_code, mcc,
-                acquirer_mid, tid, lat, lng, cvm, original_report_id, source, content_hash
-            )
-            SELECT t.terminal_id, t.merchant_id, gen_random_uuid(), s.at,
-                s.at + CASE WHEN s.g %% 40 = 0 THEN interval '30 hours'
-                            ELSE (s.g %% 600) * interval '1 second' END,
-                round((1 + random() * 800)::numeric, 2), 'CNY',
-                CASE s.g %% 50 WHEN 0 THEN 'refund' WHEN 1 THEN 'void' WHEN 2 THEN 'preauth'
-                     ELSE 'sale' END,
-                s.method,
-                CASE WHEN s.method LIKE '%%card'
-                     THEN '622848******' || lpad((s.g %% 10000)::text, 4, '0') ELSE '' END,
-                CASE WHEN s.method LIKE '%%card'
-                     THEN 'tok' || (abs(hashint8(s.g)) %% %(cards)s)::text ELSE '' END,
-                lpad((s.g %% 1000000000000)::text, 12, '0'), lpad((s.g %% 1000000)::text, 6, '0'),
-                '000001', '', '5411', t.mid, t.tid, 31.230400, 121.473700,
-                CASE WHEN s.method LIKE '%%card' THEN 'pin' ELSE 'none' END,
-                NULL, 'api', md5(s.g::text)
-            FROM (
-                SELECT g,
-                    (ARRAY['credit_card', 'debit_card', 'wechat', 'alipay', 'alipay', 'wechat',
-                           'credit_card', 'unionpay_qr', 'wechat', 'debit_card'])[1 + g %% 10]
-                        AS method,
+            dashboard.INSERT_GENERATED
+            + f"""
+            (
+                SELECT g, {dashboard.METHOD} AS method,
                     (%(month)s::timestamp + (abs(hashint8(g * 31)) %% %(days)s) * interval '1 day'
                         + interval '7 hours' + (abs(hashint8(g * 7)) %% 50400) * interval '1 second')
                         AT TIME ZONE 'Asia/Shanghai' AS at,
