@@ -300,8 +300,10 @@ def ingest(rows: int) -> None:
     print(f"B / A = {copy_s / http_s:.0%}")
 
 
-def audit(rounds: int, new: int = 10_000) -> None:
-    """``rounds`` times: ``new`` reports arrive, then the incremental audit runs over them."""
+def audit(rounds: int, workers: int, new: int = 10_000) -> None:
+    """``rounds`` times: ``new`` reports arrive, then the incremental audit runs over them: in this
+    process (``workers`` 0, each rule timed), or as beat sends it to ``workers`` Celery worker
+    processes on the ``audit`` queue (the parts of 250 merchants side by side)."""
     import audit_rules
     from django.db import connection
     from django.utils import timezone
@@ -355,7 +357,7 @@ def audit(rounds: int, new: int = 10_000) -> None:
         audit_rules.TIMES.clear()
         audit_rules.WRITES.clear()
         began = time.perf_counter()
-        run = audit_run_now(trigger="bench")
+        run = audit_run_now(trigger="bench") if not workers else _audit_by_workers()
         elapsed = time.perf_counter() - began
         timings.append(elapsed)
         findings = sum(run.counts.values()) if run.counts else 0
@@ -372,6 +374,59 @@ def audit(rounds: int, new: int = 10_000) -> None:
             )
     timings.sort()
     print(f"best {timings[0]:.3f} s, median {timings[len(timings) // 2]:.3f} s")
+
+
+def _audit_by_workers():
+    """Queue a run as beat does and wait for the workers to finish it."""
+    from transactions.audit.runner import audit_enqueue
+    from transactions.models import AuditRun, RunStatus
+
+    latest = AuditRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    audit_enqueue(trigger="bench")
+    for _ in range(1200):
+        run = AuditRun.objects.filter(pk__gt=latest).order_by("pk").first()
+        if run is not None and run.status != RunStatus.RUNNING:
+            assert run.status == RunStatus.DONE, run.error
+            return run
+        time.sleep(0.02)
+    raise RuntimeError("the workers did not finish the run in time")
+
+
+class Workers:
+    """``celery -A portal worker -Q audit -c N`` on the benchmark database, a broker of its own."""
+
+    BROKER = "redis://127.0.0.1:6379/7"
+
+    def __init__(self, concurrency: int) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": common.DATABASE_URL,
+            "CELERY_BROKER_URL": self.BROKER,
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                "audit",
+                "-c",
+                str(concurrency),
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=common.ROOT,
+            env=env,
+        )
+        time.sleep(8)  # the worker's processes connect to the broker
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
 
 
 def archive() -> None:
@@ -437,6 +492,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=0, help="audit on N Celery processes")
     args = parser.parse_args()
     if args.step == "pages":
         # Production settings as gunicorn would run them, for the test client's host.
@@ -449,16 +505,23 @@ def main() -> None:
                 "LOG_LEVEL": "ERROR",
             }
         )
+    if args.step == "audit" and args.workers:
+        os.environ["CELERY_BROKER_URL"] = Workers.BROKER  # this process queues, they run
     common.setup_django()
+    workers = Workers(args.workers) if args.step == "audit" and args.workers else None
     steps = {
         "build": lambda: build(args.reports),
         "pages": lambda: pages(args.n),
         "ingest": lambda: ingest(args.rows),
-        "audit": lambda: audit(args.rounds),
+        "audit": lambda: audit(args.rounds, args.workers),
         "archive": archive,
         "sizes": sizes,
     }
-    steps[args.step]()
+    try:
+        steps[args.step]()
+    finally:
+        if workers is not None:
+            workers.stop()
 
 
 if __name__ == "__main__":

@@ -58,7 +58,9 @@ def test_a_reviewer_builds_and_backtests_a_rule_and_a_lead_puts_it_live(page: Pa
     row = builder.get_by_test_id("row-n.1")
     _htmx(page, lambda: row.get_by_label("field").select_option("cvm"))
     expect(row.get_by_label("operator").locator("option")).to_have_count(4)
-    row.get_by_label("operator").select_option("eq")
+    # The operator refreshes the builder too: wait for it, or the next step's wait could take
+    # this refresh's answer for its own.
+    _htmx(page, lambda: row.get_by_label("operator").select_option("eq"))
     # An aggregate row added by mistake, and removed.
     _htmx(page, builder.get_by_role("button", name="+ aggregate").click)
     expect(builder.get_by_test_id("row-n.2")).to_contain_text("over the last")
