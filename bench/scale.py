@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("BENCH_DB", "bench_scale")
@@ -323,6 +323,15 @@ def audit(rounds: int, workers: int, new: int = 10_000) -> None:
         # Each run starts from the data set: the increments of earlier runs (batch 999999) go.
         cursor.execute("DELETE FROM transactions_report WHERE batch_no = '999999'")
         cursor.execute("ANALYZE transactions_report_p" + timezone.localdate().strftime("%Y_%m"))
+    # The sales happen now, or at the last business minute (the data set's shops are open
+    # 07:00-21:00 Beijing): at night they would all be after-hours sales, a day unlike any other.
+    local = timezone.localtime()
+    anchor = local
+    if not (local.replace(hour=8) <= local < local.replace(hour=21, minute=0)):
+        day = local.date() if local.hour >= 21 else local.date() - timedelta(days=1)
+        anchor = datetime.combine(
+            day, datetime.min.time().replace(hour=20, minute=59), local.tzinfo
+        )
     timings = []
     for _round in range(rounds):
         # Round r's sales happened in its own quarter of an hour, the rounds one after another
@@ -337,7 +346,7 @@ def audit(rounds: int, workers: int, new: int = 10_000) -> None:
                     auth_code, mcc, acquirer_mid, tid, lat, lng, cvm, source, content_hash
                 )
                 SELECT t.id, t.merchant_id, gen_random_uuid(),
-                    now() - (%s + g %% 900) * interval '1 second', now(),
+                    %s::timestamptz - (%s + g %% 900) * interval '1 second', now(),
                     round((1 + random() * 800)::numeric, 2), 'CNY', 'sale',
                     CASE WHEN g %% 2 = 0 THEN 'credit_card' ELSE 'wechat' END,
                     CASE WHEN g %% 2 = 0 THEN '622848******0001' ELSE '' END,
@@ -351,7 +360,7 @@ def audit(rounds: int, workers: int, new: int = 10_000) -> None:
                     ON true
                 JOIN merchants_merchant m ON m.id = t.merchant_id
                 """,
-                [earlier, OTHER_CARDS, new],
+                [anchor, earlier, OTHER_CARDS, new],
             )
             cursor.execute("ANALYZE transactions_report_p" + timezone.localdate().strftime("%Y_%m"))
         audit_rules.TIMES.clear()
