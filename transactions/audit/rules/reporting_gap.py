@@ -39,12 +39,14 @@ def _silent(ctx: Context) -> list[Finding]:
     recent = Report.objects.filter(terminal_id=OuterRef("pk"), occurred_at__gte=cutoff)
     quiet = list(terminals.filter(~Exists(recent)).values_list("id", flat=True))
     latest = Report.objects.filter(terminal_id=OuterRef("pk")).order_by("-occurred_at")
-    rows = (
-        Terminal.objects.filter(pk__in=quiet)
+    rows = [
+        row
+        for i in range(0, len(quiet), CHUNK)
+        for row in Terminal.objects.filter(pk__in=quiet[i : i + CHUNK])
         .annotate(last=Subquery(latest.values("occurred_at")[:1]))
         .filter(last__lt=cutoff)
         .values("id", "merchant_id", "tid", "last")
-    )
+    ]
     return [
         Finding(
             key=f"silent:{row['id']}:{row['last'].astimezone(SHANGHAI):%Y%m%d%H%M}",
@@ -143,9 +145,9 @@ def _active_lately(rows: Iterable[dict[str, Any]], dormant: timedelta) -> list[i
     within the dormancy (read from the daily rollup): none of them can end a silence.
 
     A report on day D-1 … D-(n-1) (n the dormant days) came less than n days before any report of
-    day D, whichever run saw it; the rollup has a terminal's day only once it has reports, and
-    keeps no day the hot window does not. One read of the rollup's (terminal, day) index for
-    the window's terminals, instead of one search of the report table for each of them.
+    day D, whichever run saw it, and the rollup has a terminal's day only once it has reports.
+    One read of the rollup's (terminal, day) index for the window's terminals, instead of one
+    search of the report table for each of them.
     """
     by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
