@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
 STAFF_GROUPS: dict[str, list[str]] = {
     "compliance reviewer": [
         "merchants.view_merchant",
@@ -229,3 +232,17 @@ def sync_staff_groups(group_model: Any, permission_model: Any) -> None:
                 )
             )
         group.permissions.set(wanted)
+
+
+def staff_holding(codename: str) -> QuerySet:
+    """Active staff users with the permission ``codename`` (through a group or on their own),
+    and active superusers; may repeat a user (one row per way of holding it)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename=codename)
+            | Q(user_permissions__codename=codename)
+        )
+    )

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import AccountPreferences
+from merchants.models import AccountPreferences, Role
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -54,6 +55,16 @@ def recipients_of(users: QuerySet) -> list[Recipient]:
     for email, language in rows:
         found.setdefault(email, supported(language))
     return [Recipient(email, language) for email, language in sorted(found.items())]
+
+
+def merchant_people(merchant_id: int) -> list[Recipient]:
+    """The merchant's owners and staff: the people who can answer."""
+    users = get_user_model().objects.filter(
+        is_active=True,
+        membership__merchant_id=merchant_id,
+        membership__role__in=[Role.OWNER, Role.STAFF],
+    )
+    return recipients_of(users)
 
 
 def preferences_set(*, user: Any, language: str) -> AccountPreferences:

@@ -8,34 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.accounts.mail import Recipient, recipients_of, send_in_their_language
-from merchants.models import Role
+from merchants.accounts.groups import staff_holding
+from merchants.accounts.mail import (
+    Recipient,
+    merchant_people,
+    recipients_of,
+    send_in_their_language,
+)
 
 
 def staff() -> list[Recipient]:
     """Everyone who handles complaints (and superusers)."""
-    users = get_user_model().objects.filter(is_active=True, is_staff=True)
-    users = users.filter(
-        Q(is_superuser=True)
-        | Q(groups__permissions__codename="handle_complaint")
-        | Q(user_permissions__codename="handle_complaint")
-    )
-    return recipients_of(users)
-
-
-def merchant_people(merchant_id: int) -> list[Recipient]:
-    """The merchant's owners and staff: the people who can answer."""
-    users = get_user_model().objects.filter(
-        is_active=True,
-        membership__merchant_id=merchant_id,
-        membership__role__in=[Role.OWNER, Role.STAFF],
-    )
-    return recipients_of(users)
+    return recipients_of(staff_holding("handle_complaint"))
 
 
 def _beijing(moment: Any) -> str:

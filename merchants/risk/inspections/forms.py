@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from merchants.accounts.groups import staff_holding
 from merchants.models import ChecklistAnswer, InspectionOutcome
 from merchants.risk.changes.forms import MultipleFileField, MultipleFileInput
 from merchants.risk.inspections.checklist import CHECKLIST
@@ -33,17 +33,7 @@ class MerchantPhotosForm(forms.Form):
 
 def inspectors() -> QuerySet:
     """Active staff who may conduct inspections (through a group or on their own)."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename="conduct_inspection")
-            | Q(user_permissions__codename="conduct_inspection")
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return staff_holding("conduct_inspection").distinct().order_by("username")
 
 
 class AssignForm(forms.Form):

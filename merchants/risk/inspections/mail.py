@@ -9,33 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from merchants.accounts.mail import Recipient, recipients_of, send_in_their_language
-from merchants.models import Inspection, Role
-
-
-def merchant_people(merchant_id: int) -> list[Recipient]:
-    users = get_user_model().objects.filter(
-        is_active=True,
-        membership__merchant_id=merchant_id,
-        membership__role__in=[Role.OWNER, Role.STAFF],
-    )
-    return recipients_of(users)
+from merchants.accounts.groups import staff_holding
+from merchants.accounts.mail import (
+    Recipient,
+    merchant_people,
+    recipients_of,
+    send_in_their_language,
+)
+from merchants.models import Inspection
 
 
 def leads() -> list[Recipient]:
     """Whoever assigns inspections (and superusers)."""
-    users = get_user_model().objects.filter(is_active=True, is_staff=True)
-    users = users.filter(
-        Q(is_superuser=True)
-        | Q(groups__permissions__codename="assign_inspection")
-        | Q(user_permissions__codename="assign_inspection")
-    )
-    return recipients_of(users)
+    return recipients_of(staff_holding("assign_inspection"))
 
 
 def photos_requested(inspection: Inspection, note: str = "") -> None:
