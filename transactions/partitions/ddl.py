@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -92,12 +93,7 @@ def partition_report_table(connection: BaseDatabaseWrapper, *, today: date, ahea
     with connection.cursor() as cursor:
         # No deferred checks may be pending on a table that ALTER TABLE changes.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            [PARENT],
-        )
-        indexes = [row[0] for row in cursor.fetchall()]
+        indexes = _index_definitions(cursor)
         cursor.execute(
             "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('f', 'c', 'u') ORDER BY conname",
@@ -186,6 +182,16 @@ def name_partition_indexes(connection: BaseDatabaseWrapper, table: str) -> None:
                 cursor.execute(f'ALTER INDEX "{current}" RENAME TO "{wanted}"')
 
 
+def _index_definitions(cursor: Any) -> list[str]:
+    """The report table's indexes that no constraint owns, as ``CREATE INDEX`` statements."""
+    cursor.execute(
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        [PARENT],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def _with_time(unique: str) -> str:
     """``UNIQUE (report_id, terminal_id)`` → ``UNIQUE (report_id, terminal_id, occurred_at)``."""
     columns = re.fullmatch(r"UNIQUE \((.*)\)", unique)
@@ -199,13 +205,8 @@ def unpartition_report_table(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         # No deferred checks may be pending on a table that ALTER TABLE changes.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-            [PARENT],
-        )
         # A partitioned table's index reads "ON ONLY" (this table, not its partitions).
-        indexes = [row[0].replace(" ON ONLY ", " ON ") for row in cursor.fetchall()]
+        indexes = [index.replace(" ON ONLY ", " ON ") for index in _index_definitions(cursor)]
         cursor.execute(
             "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('f', 'c', 'u') AND conparentid = 0 "
