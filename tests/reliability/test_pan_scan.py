@@ -35,6 +35,7 @@ PAN = "6222021234567890128"  # UnionPay, passes Luhn
         "3782 822463 10005",
         "378282246310005",
         f"卡号{PAN}已收到",
+        "卡号4111 1111 1111 1111已收到",
     ],
 )
 def test_full_card_numbers_are_found(text):
@@ -53,6 +54,8 @@ def test_full_card_numbers_are_found(text):
         "4111 1111 1111-1111",  # mixed separators are not a typed card number
         "2026-11-25 17:36:23",
         f"Task succeeded in 0.{PAN}s: None",  # a duration's fraction, as Celery logs it
+        # A task id whose groups read 6120-0005-4418-9 (Luhn-valid) between hex letters.
+        "Task run_audit[b3fa6120-0005-4418-9b1c-3d2e5f6a7b8c] received",
     ],
 )
 def test_look_alike_numbers_are_ignored(text):

@@ -158,7 +158,7 @@ def _read_request(client: socket.socket) -> bytes:
         if not chunk:
             raise ConnectionResetError("the client went away mid-request")
         body += chunk
-    return data if len(body) == length else head + b"\r\n\r\n" + body
+    return head + b"\r\n\r\n" + body
 
 
 def _reset(conn: socket.socket, *, wake: bool = False) -> None:
