@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -77,7 +78,7 @@ def cards_lock(cards: Iterable[tuple[int, str]]) -> None:
     transaction_locks(CARD_LOCK_SPACE, (f"{m}:{key}" for m, key in cards if key))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     """One check's result on one report, as recorded on the decision."""
 
@@ -121,20 +122,31 @@ class _Run:
 
 
 def screen_stored(
-    *, terminal_id: int, report_ids: Sequence[uuid.UUID]
+    *,
+    terminal_id: int,
+    report_ids: Sequence[uuid.UUID],
+    occurred: tuple[datetime, datetime],
 ) -> dict[uuid.UUID, Decision]:
-    """Screen the terminal's reports just written in this transaction; their decisions by id."""
+    """Screen the terminal's reports just written in this transaction; their decisions by id.
+
+    ``occurred``: the earliest and latest ``occurred_at`` among them, so that reading them back
+    looks in their months' partitions only.
+    """
     if not report_ids:
         return {}
     with written_by_the_system():
-        return _screen(terminal_id, report_ids)
+        return _screen(terminal_id, report_ids, occurred)
 
 
-def _screen(terminal_id: int, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decision]:
+def _screen(
+    terminal_id: int, report_ids: Sequence[uuid.UUID], occurred: tuple[datetime, datetime]
+) -> dict[uuid.UUID, Decision]:
     started = time.perf_counter()
     reports = [
         screened(row)
-        for row in Report.objects.filter(terminal_id=terminal_id, report_id__in=report_ids)
+        for row in Report.objects.filter(
+            terminal_id=terminal_id, report_id__in=report_ids, occurred_at__range=occurred
+        )
         .order_by("occurred_at", "report_id")
         .values(*SCREENED_FIELDS)
     ]

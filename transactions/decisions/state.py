@@ -4,11 +4,12 @@ Two stores give the same answers (tests/transactions/decisions/test_state.py run
 
 - **Redis** (``REDIS_URL`` set): per merchant and card a sorted set of its reports scored by the
   time they occurred (member ``report_id|terminal|fen``), per terminal a sorted set of its two
-  latest located reports; one Lua script adds a report and trims, another counts and sums a
-  window, so each is atomic. A window is answered from Redis only when Redis has seen every report since its start:
-  ``dec:since`` records when this Redis started holding the state (set anew after it lost it, or
-  after this process could not reach it), members older than ``RETENTION`` are trimmed, and a
-  window reaching further back is read from the database.
+  latest located reports; one Lua script adds reports and trims, another counts and sums their
+  windows, each call atomic over a chunk of a batch, every chunk in one round trip. A window is
+  answered from Redis only when Redis has seen every report since its start: ``dec:since``
+  records when this Redis started holding the state (set anew after it lost it, or after this
+  process could not reach it), members older than ``RETENTION`` are trimmed, and a window
+  reaching further back is read from the database.
 - **the database** (the embedded default, and the fallback when Redis cannot be reached): the
   same questions as indexed queries over the reports, which are already written in the same
   transaction.
@@ -45,34 +46,56 @@ BACKOFF_SECONDS = 5.0
 TIMEOUT_SECONDS = 0.2
 ZERO = Decimal("0.00")
 
-# KEYS: card set ("" when no card), location set ("" when no location); ARGV: score, card member,
-# trim-below score, ttl seconds, location member. Returns the location set's two latest members.
+# A batch's reports go to Redis in chunks of CHUNK, one script call each (every call is atomic,
+# and Redis serves other terminals between the calls), all in one pipeline: one round trip.
+CHUNK = 500
+# Adds a chunk of reports and trims. KEYS: per report its card set and its location set ("" when
+# it has none); ARGV: trim-below score, ttl seconds, then per report its score, card member and
+# location member.
 ADD = """
-if KEYS[1] ~= '' then
-  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-end
-if KEYS[2] ~= '' then
-  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[5])
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -3)
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
-end
-"""
-# KEYS: card set; ARGV: window start (exclusive), window end (inclusive), terminal id. Members are
-# "report_id|terminal|cents": counts and sums (in fen, exact) at the merchant and the terminal.
-WINDOW = """
-local mc, ma, tc, ta = 0, 0, 0, 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], ARGV[2])) do
-  local _, _, terminal, cents = string.find(m, '^[^|]*|([^|]*)|(%d+)$')
-  mc = mc + 1
-  ma = ma + tonumber(cents)
-  if terminal == ARGV[3] then
-    tc = tc + 1
-    ta = ta + tonumber(cents)
+local trim, ttl = ARGV[1], ARGV[2]
+for i = 1, #KEYS / 2 do
+  local card, place, a = KEYS[2 * i - 1], KEYS[2 * i], 3 * i
+  if card ~= '' then
+    redis.call('ZADD', card, ARGV[a], ARGV[a + 1])
+    redis.call('ZREMRANGEBYSCORE', card, '-inf', '(' .. trim)
+    redis.call('EXPIRE', card, ttl)
+  end
+  if place ~= '' then
+    redis.call('ZADD', place, ARGV[a], ARGV[a + 2])
+    redis.call('ZREMRANGEBYRANK', place, 0, -3)
+    redis.call('EXPIRE', place, ttl)
   end
 end
-return {mc, tostring(ma), tc, tostring(ta)}
+"""
+# Counts a chunk of card windows. KEYS[1] is "dec:since", then per report its card set; ARGV:
+# the retention's start, then per report the window's start (exclusive) and end (inclusive) and
+# its terminal id. Members are "report_id|terminal|cents". Per report four values: counts and
+# sums (fen, exact) at the merchant and the terminal, or a count of -1 when the window reaches
+# back before Redis held the state (before dec:since or the retention): the database answers it.
+WINDOWS = """
+local complete = math.max(tonumber(redis.call('GET', KEYS[1]) or ARGV[1]), tonumber(ARGV[1]))
+local out = {}
+for i = 2, #KEYS do
+  local a = 3 * i - 4
+  if tonumber(ARGV[a]) < complete then
+    table.insert(out, -1); table.insert(out, '0'); table.insert(out, 0); table.insert(out, '0')
+  else
+    local mc, ma, tc, ta = 0, 0, 0, 0
+    for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. ARGV[a], ARGV[a + 1])) do
+      local _, _, terminal, cents = string.find(m, '^[^|]*|([^|]*)|(%d+)$')
+      mc = mc + 1
+      ma = ma + tonumber(cents)
+      if terminal == ARGV[a + 2] then
+        tc = tc + 1
+        ta = ta + tonumber(cents)
+      end
+    end
+    table.insert(out, mc); table.insert(out, tostring(ma))
+    table.insert(out, tc); table.insert(out, tostring(ta))
+  end
+end
+return out
 """
 CENT = Decimal("0.01")
 
@@ -252,8 +275,8 @@ def _score(moment: datetime) -> str:
 def _from_redis(
     reports: Sequence[Screened], *, minutes: int
 ) -> tuple[list[CardWindow | None], list[LastSeen | None], StateSource]:
-    """Two round trips: add the reports (and read the terminals' latest places and since when
-    Redis holds the state), then count the windows Redis has seen whole."""
+    """One round trip: add the reports, count the windows Redis has seen whole, read the
+    terminals' latest places and since when Redis holds the state."""
     client = _client()
     now = time.time()
     if _breaker.dirty:
@@ -262,43 +285,46 @@ def _from_redis(
         _breaker.dirty = False
     _breaker.failed_at = None
     ttl = int(RETENTION.total_seconds()) + minutes * 60
-    trim_below = f"{now - RETENTION.total_seconds():.6f}"
-    add, count = client.register_script(ADD), client.register_script(WINDOW)
+    kept_from = f"{now - RETENTION.total_seconds():.6f}"
+    add, count = client.register_script(ADD), client.register_script(WINDOWS)
+    carded = [r for r in reports if r.card_key]
+    located_terminals = list({r.terminal_id: None for r in reports if r.lat is not None})
     with client.pipeline(transaction=False) as pipe:
         pipe.setnx("dec:since", f"{now:.6f}")
         pipe.get("dec:since")
-        for r in reports:
-            card, place = _keys(r)
-            cents = int(r.amount / CENT)
-            member = f"{r.report_id}|{r.terminal_id}|{cents}"
-            located = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
-            add(
-                keys=[card, place],
-                args=[_score(r.occurred_at), member, trim_below, ttl, located],
-                client=pipe,
-            )
-        located_terminals = list({r.terminal_id for r in reports if r.lat is not None})
+        added = _chunks(reports)
+        for chunk in added:
+            keys: list[str] = []
+            args: list[Any] = [kept_from, ttl]
+            for r in chunk:
+                keys += _keys(r)
+                located = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
+                cents = int(r.amount / CENT)
+                args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", located]
+            add(keys=keys, args=args, client=pipe)
+        counted = _chunks(carded)
+        for chunk in counted:
+            keys = ["dec:since"]
+            args = [kept_from]
+            for r in chunk:
+                keys.append(_keys(r)[0])
+                start = r.occurred_at - timedelta(minutes=minutes)
+                args += [_score(start), _score(r.occurred_at), r.terminal_id]
+            count(keys=keys, args=args, client=pipe)
         for terminal_id in located_terminals:
             pipe.zrevrange(f"dec:l:{terminal_id}", 0, 1, withscores=True)
-        answers = pipe.execute()
-    complete_from = max(float(answers[1]), now - RETENTION.total_seconds())
-    latest = dict(zip(located_terminals, answers[2 + len(reports) :], strict=True))
-    counted = [
-        i
-        for i, r in enumerate(reports)
-        if r.card_key and (r.occurred_at - timedelta(minutes=minutes)).timestamp() >= complete_from
-    ]
-    if counted:
-        with client.pipeline(transaction=False) as pipe:
-            for i in counted:
-                r = reports[i]
-                start = r.occurred_at - timedelta(minutes=minutes)
-                args = [_score(start), _score(r.occurred_at), r.terminal_id]
-                count(keys=[_keys(r)[0]], args=args, client=pipe)
-            figures = pipe.execute()
+        answers = iter(pipe.execute())
+    next(answers)  # SETNX
+    complete_from = max(float(next(answers)), now - RETENTION.total_seconds())
+    for _chunk in added:
+        next(answers)
+    figures = [value for _chunk in counted for value in next(answers)]
+    latest = {terminal_id: next(answers) for terminal_id in located_terminals}
     windows: list[CardWindow | None] = [None] * len(reports)
-    for i, (mc, ma, tc, ta) in zip(counted, figures if counted else [], strict=True):
-        windows[i] = CardWindow(minutes, tc, int(ta) * CENT, mc, int(ma) * CENT)
+    carded_at = (i for i, r in enumerate(reports) if r.card_key)
+    for i, (mc, ma, tc, ta) in zip(carded_at, _fours(figures), strict=True):
+        if mc >= 0:
+            windows[i] = CardWindow(minutes, tc, int(ta) * CENT, mc, int(ma) * CENT)
     to_database_windows = [i for i, r in enumerate(reports) if r.card_key and windows[i] is None]
     places: list[LastSeen | None] = []
     to_database_places: list[int] = []
@@ -319,6 +345,14 @@ def _from_redis(
         StateSource.DATABASE if to_database_windows or to_database_places else StateSource.REDIS
     )
     return windows, places, source
+
+
+def _chunks(reports: Sequence[Screened]) -> list[Sequence[Screened]]:
+    return [reports[start : start + CHUNK] for start in range(0, len(reports), CHUNK)]
+
+
+def _fours(values: list[Any]) -> list[tuple[Any, ...]]:
+    return [tuple(values[start : start + 4]) for start in range(0, len(values), 4)]
 
 
 def _redis_last_seen(report: Screened, located: list[tuple[bytes, float]]) -> LastSeen | None:

@@ -108,8 +108,13 @@ def store_reports(
             cards_lock((item.merchant_id, _card_key(item)) for item in fresh)
         _write(fresh, source=source, upload_id=upload_id, received_at=received_at)
         if screen:
-            for terminal_id, report_ids in _by_terminal(fresh).items():
-                result.decisions |= screen_stored(terminal_id=terminal_id, report_ids=report_ids)
+            for terminal_id, mine in _by_terminal(fresh).items():
+                moments = [item.report.values["occurred_at"] for item in mine]
+                result.decisions |= screen_stored(
+                    terminal_id=terminal_id,
+                    report_ids=[item.report.report_id for item in mine],
+                    occurred=(min(moments), max(moments)),
+                )
     return result
 
 
@@ -118,10 +123,10 @@ def _card_key(item: Incoming) -> str:
     return card_key(card_token=values["card_token"], masked_pan=values["masked_pan"])
 
 
-def _by_terminal(items: Sequence[Incoming]) -> dict[int, list[uuid.UUID]]:
-    grouped: dict[int, list[uuid.UUID]] = {}
+def _by_terminal(items: Sequence[Incoming]) -> dict[int, list[Incoming]]:
+    grouped: dict[int, list[Incoming]] = {}
     for item in items:
-        grouped.setdefault(item.terminal_id, []).append(item.report.report_id)
+        grouped.setdefault(item.terminal_id, []).append(item)
     return grouped
 
 
@@ -129,7 +134,8 @@ def _stored(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], tuple[s
     """(terminal, report_id) -> (content hash, upload) of the reports already stored."""
     by_terminal = _by_terminal(incoming)
     stored: dict[tuple[int, uuid.UUID], tuple[str, int | None]] = {}
-    for terminal_id, ids in by_terminal.items():
+    for terminal_id, items in by_terminal.items():
+        ids = [item.report.report_id for item in items]
         for start in range(0, len(ids), LOOKUP_CHUNK):
             rows = _lookup(terminal_id, ids[start : start + LOOKUP_CHUNK])
             stored.update({(terminal_id, rid): (digest, up) for rid, digest, up in rows})

@@ -189,8 +189,13 @@ def test_a_fresh_redis_answers_like_the_database_for_reports_it_never_saw(use_re
 
 
 @needs_redis
-def test_a_batch_is_answered_alike_by_redis_and_the_database(use_redis, settings):
-    # Stored together, screened together: Redis learns the whole batch, then answers for it.
+@pytest.mark.parametrize("chunk", [7, state.CHUNK])
+def test_a_batch_is_answered_alike_by_redis_and_the_database(
+    use_redis, settings, monkeypatch, chunk
+):
+    # Stored together, screened together: Redis learns the whole batch, then answers for it
+    # (in chunks of 7, a card's earlier reports are added by an earlier script call).
+    monkeypatch.setattr(state, "CHUNK", chunk)
     batch = [_store(terminal, **overrides) for terminal, overrides in _scenario(seed=5)]
     from_redis = state.read_state(batch, minutes=10)
     settings.DECISIONS_REDIS_URL = ""
