@@ -9,28 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from merchants.accounts.mail import Recipient, recipients_of, send_in_their_language
-from merchants.models import Role
+from merchants.accounts.groups import staff_holding
+from merchants.accounts.mail import (
+    Recipient,
+    merchant_people,
+    recipients_of,
+    send_in_their_language,
+)
 
 
 def _staff() -> list[Recipient]:
-    staff = get_user_model().objects.filter(is_active=True, is_staff=True)
-    staff = staff.filter(Q(is_superuser=True) | Q(groups__permissions__codename="review_alert"))
-    return recipients_of(staff)
-
-
-def _merchant_people(merchant_id: int) -> list[Recipient]:
-    """The merchant's owners and staff: the people who can answer."""
-    people = get_user_model().objects.filter(
-        is_active=True,
-        membership__merchant_id=merchant_id,
-        membership__role__in=[Role.OWNER, Role.STAFF],
-    )
-    return recipients_of(people)
+    """Active staff who may review alerts (through a group or on their own) and superusers."""
+    return recipients_of(staff_holding("review_alert"))
 
 
 def new_serious_alerts(alerts: list[Any]) -> None:
@@ -63,7 +56,7 @@ def merchant_asked(alert: Any, question: str) -> None:
         }
         return subject, body
 
-    send_in_their_language(recipients=_merchant_people(alert.merchant_id), compose=compose)
+    send_in_their_language(recipients=merchant_people(alert.merchant_id), compose=compose)
 
 
 def merchant_answered(alert: Any) -> None:

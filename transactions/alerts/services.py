@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from merchants.accounts.groups import staff_holding
 from merchants.risk.rating.services import rating_requested
 from portal.common import events
 from portal.common.statemachine import Transition, TransitionNotAllowed
@@ -270,8 +270,5 @@ def alert_answer(
 
 
 def reviewers() -> Any:
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__permissions__codename="review_alert")
-        .distinct()
-    )
+    """Who an alert may be assigned to: staff who may review alerts, however they hold it."""
+    return staff_holding("review_alert").distinct()

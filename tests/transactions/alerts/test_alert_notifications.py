@@ -60,6 +60,24 @@ def test_only_active_reviewers_with_an_address_are_emailed(
     assert mail.to == [reviewer.email] and owner.email not in mail.to
 
 
+def test_a_reviewer_holding_the_permission_on_their_own_is_emailed_and_can_be_assigned(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Permission
+
+    from transactions.alerts.services import reviewers
+
+    direct = StaffFactory()
+    direct.user_permissions.add(Permission.objects.get(codename="review_alert"))
+    StaffFactory()  # staff without it
+    only_rule("mcc_jump")
+    plant(reporting_terminal(), mcc="5812")
+    _audit_committed(django_capture_on_commit_callbacks)
+    [mail] = mailoutbox
+    assert mail.to == [direct.email]
+    assert list(reviewers()) == [direct]
+
+
 def test_no_email_for_medium_alerts(reviewer, mailoutbox, django_capture_on_commit_callbacks):
     only_rule("mcc_jump")
     AuditRule.objects.filter(code="mcc_jump").update(severity="medium")
