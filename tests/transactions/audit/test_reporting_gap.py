@@ -195,3 +195,41 @@ def test_a_terminal_active_in_the_last_days_is_settled_without_searching_its_rep
     assert not [a for a in alerts("reporting_gap") if "reported again" in a.explanation]
     earlier_searches = [q for q in queries.captured_queries if 'U0."received_at" <=' in q["sql"]]
     assert earlier_searches == []
+
+
+@pytest.mark.parametrize(
+    ("since", "silent"),
+    [
+        (timedelta(hours=25), True),
+        (timedelta(hours=24, minutes=1), True),
+        (timedelta(hours=23, minutes=59), False),  # in the cutoff's own hour, or the next
+        (timedelta(hours=23), False),
+        (timedelta(hours=2), False),
+    ],
+)
+def test_with_the_daily_rollup_kept_the_same_terminals_are_silent(since, silent):
+    """The rule sets aside terminals whose rollup shows a report after the cutoff; it must find
+    exactly what it finds from the reports alone (the tests above keep no rollup)."""
+    terminal = reporting_terminal()
+    plant(terminal, at=ago(days=3))
+    plant(terminal, at=timezone.now() - since)
+    rollup_rebuild()
+    audit()
+    found = [a for a in alerts("reporting_gap") if "reported nothing" in a.explanation]
+    assert (found != []) is silent
+
+
+def test_a_terminal_the_rollup_shows_reporting_lately_is_settled_without_a_report_search():
+    terminal = reporting_terminal()
+    plant(terminal, at=ago(days=3))
+    plant(terminal, at=ago(hours=1))
+    rollup_rebuild()
+    with CaptureQueriesContext(connection) as queries:
+        audit()
+    assert alerts("reporting_gap") == []
+    probes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "merchants_terminal"' in q["sql"] and '"transactions_report"' in q["sql"]
+    ]
+    assert probes == []
