@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
@@ -15,7 +15,6 @@ from transactions.alerts.findings import Finding
 from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day
 from transactions.models import Report, TerminalDay
-from transactions.models.rollup import HOUR_FIELDS
 
 CHUNK = 500
 
@@ -31,24 +30,14 @@ def _silent(ctx: Context) -> list[Finding]:
         Terminal.objects.filter(status=TerminalStatus.ACTIVE, merchant__reporting__enabled=True),
         "merchant_id",
     )
-    # First the terminals the daily rollup shows reporting after the cutoff (a report on a later
-    # Beijing day, or in a later hour of the cutoff's day) are set aside: one read of the rollup's
-    # day index. Then, for the others, no report since the cutoff: one probe of the (terminal,
+    # First the terminals with no report since the cutoff: one probe of the (terminal,
     # occurred_at) index in the newest month or two only (on PostgreSQL the other monthly
     # partitions are pruned by the constant bound). Then, for those few, the latest report
     # from the end of the same index: one probe a partition, instead of one a partition for
     # every terminal, as "latest report < cutoff" alone would cost.
-    # Separate statements, as the planner would otherwise read every terminal's latest first.
-    reporting = _reported_after(cutoff)
-    maybe = [pk for pk in terminals.order_by().values_list("id", flat=True) if pk not in reporting]
+    # Two statements, as the planner would otherwise read every terminal's latest report first.
     recent = Report.objects.filter(terminal_id=OuterRef("pk"), occurred_at__gte=cutoff)
-    quiet = [
-        pk
-        for i in range(0, len(maybe), CHUNK)
-        for pk in Terminal.objects.filter(pk__in=maybe[i : i + CHUNK])
-        .filter(~Exists(recent))
-        .values_list("id", flat=True)
-    ]
+    quiet = list(terminals.filter(~Exists(recent)).values_list("id", flat=True))
     latest = Report.objects.filter(terminal_id=OuterRef("pk")).order_by("-occurred_at")
     rows = [
         row
@@ -75,25 +64,6 @@ def _silent(ctx: Context) -> list[Finding]:
         )
         for row in rows
     ]
-
-
-def _reported_after(cutoff: datetime) -> set[int]:
-    """Terminals the daily rollup shows with a report after ``cutoff``: on a later Beijing day,
-    or in an hour of its day that begins after it. Only ever a subset of the terminals that did
-    report since then (a report in the cutoff's own hour, or one the rollup has not counted,
-    leaves its terminal to the report search)."""
-    local = cutoff.astimezone(SHANGHAI)
-    later_hours = Q()
-    for name in HOUR_FIELDS[local.hour + 1 :]:
-        later_hours |= Q(**{f"{name}__gt": 0})
-    after = Q(day__gt=local.date())
-    if later_hours:
-        after |= Q(day=local.date()) & later_hours
-    return set(
-        TerminalDay.objects.filter(day__gte=local.date())
-        .filter(after)
-        .values_list("terminal_id", flat=True)
-    )
 
 
 def _woken(ctx: Context) -> list[Finding]:
@@ -187,20 +157,16 @@ def _active_lately(rows: Iterable[dict[str, Any]], dormant: timedelta) -> list[i
     for day, group in by_day.items():
         if whole_days < 1:
             continue
-        # The day before first (most terminals reported then: one row each), then the whole
-        # dormancy for the others only.
-        active: set[int] = set()
-        for since in (day - timedelta(days=1), day - timedelta(days=whole_days)):
-            terminals = {row["terminal_id"] for row in group} - active
-            if not terminals:
-                break
-            active |= set(
-                TerminalDay.objects.filter(
-                    terminal_id__in=terminals, day__gte=since, day__lt=day, reports__gt=0
-                )
-                .values_list("terminal_id", flat=True)
-                .distinct()
+        active = set(
+            TerminalDay.objects.filter(
+                terminal_id__in={row["terminal_id"] for row in group},
+                day__gte=day - timedelta(days=whole_days),
+                day__lt=day,
+                reports__gt=0,
             )
+            .values_list("terminal_id", flat=True)
+            .distinct()
+        )
         found += [row["id"] for row in group if row["terminal_id"] in active]
     return found
 
