@@ -195,3 +195,23 @@ def test_a_terminal_active_in_the_last_days_is_settled_without_searching_its_rep
     assert not [a for a in alerts("reporting_gap") if "reported again" in a.explanation]
     earlier_searches = [q for q in queries.captured_queries if 'U0."received_at" <=' in q["sql"]]
     assert earlier_searches == []
+
+
+@pytest.mark.parametrize(
+    ("since", "silent"),
+    [
+        (timedelta(hours=25), True),
+        (timedelta(hours=24, minutes=1), True),
+        (timedelta(hours=23, minutes=59), False),
+        (timedelta(hours=23), False),
+        (timedelta(hours=2), False),
+    ],
+)
+def test_a_terminal_is_silent_after_the_silent_hours_with_the_daily_rollup_kept(since, silent):
+    terminal = reporting_terminal()
+    plant(terminal, at=ago(days=3))
+    plant(terminal, at=timezone.now() - since)
+    rollup_rebuild()
+    audit()
+    found = [a for a in alerts("reporting_gap") if "reported nothing" in a.explanation]
+    assert (found != []) is silent
