@@ -292,7 +292,7 @@ def _from_redis(
     with client.pipeline(transaction=False) as pipe:
         pipe.setnx("dec:since", f"{now:.6f}")
         pipe.get("dec:since")
-        added = _chunks(reports)
+        added = _pieces(reports, CHUNK)
         for chunk in added:
             keys: list[str] = []
             args: list[Any] = [kept_from, ttl]
@@ -302,7 +302,7 @@ def _from_redis(
                 cents = int(r.amount / CENT)
                 args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", located]
             add(keys=keys, args=args, client=pipe)
-        counted = _chunks(carded)
+        counted = _pieces(carded, CHUNK)
         for chunk in counted:
             keys = ["dec:since"]
             args = [kept_from]
@@ -322,7 +322,7 @@ def _from_redis(
     latest = {terminal_id: next(answers) for terminal_id in located_terminals}
     windows: list[CardWindow | None] = [None] * len(reports)
     carded_at = (i for i, r in enumerate(reports) if r.card_key)
-    for i, (mc, ma, tc, ta) in zip(carded_at, _fours(figures), strict=True):
+    for i, (mc, ma, tc, ta) in zip(carded_at, _pieces(figures, 4), strict=True):
         if mc >= 0:
             windows[i] = CardWindow(minutes, tc, int(ta) * CENT, mc, int(ma) * CENT)
     to_database_windows = [i for i, r in enumerate(reports) if r.card_key and windows[i] is None]
@@ -347,12 +347,8 @@ def _from_redis(
     return windows, places, source
 
 
-def _chunks(reports: Sequence[Screened]) -> list[Sequence[Screened]]:
-    return [reports[start : start + CHUNK] for start in range(0, len(reports), CHUNK)]
-
-
-def _fours(values: list[Any]) -> list[tuple[Any, ...]]:
-    return [tuple(values[start : start + 4]) for start in range(0, len(values), 4)]
+def _pieces(values: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def _redis_last_seen(report: Screened, located: list[tuple[bytes, float]]) -> LastSeen | None:

@@ -8,13 +8,12 @@ updates are one ``UPDATE … FROM`` a temporary table (``bench/risk_rating.py``)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from django.db import connection
 
 from merchants.models import MerchantRisk, RiskLevelChange
-from portal.common.database import copy_rows, has_copy
+from portal.common.database import copy_json, copy_rows, has_copy
 
 BATCH = 1000
 # bulk_update's CASE lists every row of its batch for each row it writes: keep batches small.
@@ -49,10 +48,6 @@ CHANGE_COLUMNS = (
 )
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def insert_ratings(rows: Sequence[MerchantRisk]) -> None:
     """First ratings (no override yet)."""
     if not rows:
@@ -64,7 +59,7 @@ def insert_ratings(rows: Sequence[MerchantRisk]) -> None:
         MerchantRisk._meta.db_table,
         RISK_COLUMNS,
         (
-            (r.merchant_id, r.score, r.computed_level, _json(r.factors), r.computed_at, "", "")
+            (r.merchant_id, r.score, r.computed_level, copy_json(r.factors), r.computed_at, "", "")
             for r in rows
         ),
     )
@@ -85,7 +80,7 @@ def update_ratings(rows: Sequence[MerchantRisk], expired: Sequence[MerchantRisk]
             copy_rows(
                 "rated",
                 ("merchant_id", "score", "computed_level", "factors"),
-                ((r.merchant_id, r.score, r.computed_level, _json(r.factors)) for r in rows),
+                ((r.merchant_id, r.score, r.computed_level, copy_json(r.factors)) for r in rows),
             )
             cursor.execute(
                 f"UPDATE {MerchantRisk._meta.db_table} AS m SET score = r.score, "  # noqa: S608
@@ -115,7 +110,7 @@ def insert_changes(rows: Sequence[RiskLevelChange]) -> None:
                 c.trigger,
                 c.reason,
                 c.score,
-                _json(c.factors),
+                copy_json(c.factors),
                 c.created_at,
             )
             for c in rows
