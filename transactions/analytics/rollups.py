@@ -33,6 +33,7 @@ from django.db.models.functions import ExtractHour
 
 from merchants.models import DEFAULT_DEADLINE_HOURS, ReportingSettings
 from portal.common.beijing import SHANGHAI
+from portal.common.compiled import CompiledQuery
 from transactions.analytics.rollup_cards import (
     DayHealth,
     add_cards,
@@ -215,12 +216,24 @@ def merchant_days_rebuild() -> None:
 
 
 def _deadlines(merchant_ids: set[int]) -> dict[int, timedelta]:
-    hours = dict(
-        ReportingSettings.objects.filter(merchant_id__in=merchant_ids).values_list(
-            "merchant_id", "deadline_hours"
+    if len(merchant_ids) == 1:  # a terminal's reports: compiled once
+        (merchant_id,) = merchant_ids
+        rows = _ONE_DEADLINE.rows(merchant_id=merchant_id)
+        hours = {merchant_id: rows[0]["deadline_hours"]} if rows else {}
+    else:
+        hours = dict(
+            ReportingSettings.objects.filter(merchant_id__in=merchant_ids).values_list(
+                "merchant_id", "deadline_hours"
+            )
         )
-    )
     return {m: timedelta(hours=hours.get(m) or DEFAULT_DEADLINE_HOURS) for m in merchant_ids}
+
+
+def _one_deadline(merchant_id: int) -> QuerySet[ReportingSettings, dict[str, Any]]:
+    return ReportingSettings.objects.filter(merchant_id=merchant_id).values("deadline_hours")
+
+
+_ONE_DEADLINE = CompiledQuery(_one_deadline, merchant_id=(-1, -2))
 
 
 def _late_flag() -> Any:

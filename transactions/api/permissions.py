@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from merchants.models import TerminalStatus
+from merchants.models import ApplicationStatus, TerminalStatus
 from transactions.api.authentication import TerminalClient
 
 
@@ -17,15 +17,14 @@ class TerminalMayReport(BasePermission):
         client = request.user
         if not isinstance(client, TerminalClient):
             return False
-        terminal = client.terminal
+        terminal = client.signed
         if terminal.status != TerminalStatus.ACTIVE:
             self.message = _("The terminal is not active.")
             return False
-        if not terminal.merchant.is_approved:
+        if terminal.merchant_status != ApplicationStatus.APPROVED:
             self.message = _("The merchant is not approved.")
             return False
-        reporting = getattr(terminal.merchant, "reporting", None)
-        if reporting is None or not reporting.enabled:
+        if not terminal.reporting_enabled:
             self.message = _("Reporting is turned off for this merchant.")
             return False
         return True

@@ -21,6 +21,7 @@ from transactions.api.authentication import (
     PayloadTooLarge,
     TerminalSignatureAuthentication,
     read_body,
+    signed_terminal,
     terminal_of,
 )
 from transactions.api.permissions import TerminalMayReport
@@ -102,7 +103,7 @@ class ReportCreateView(TerminalAPIView):
         summary="Report one transaction",
     )
     def post(self, request: Request) -> Response:
-        outcome = report_ingest_one(terminal=terminal_of(request), raw=self.json_body(request))
+        outcome = report_ingest_one(terminal=signed_terminal(request), raw=self.json_body(request))
         if outcome.status == "invalid":
             return error_response(outcome.errors, 400)
         if outcome.status == "conflict":
@@ -130,7 +131,7 @@ class ReportBatchView(TerminalAPIView):
             return error_response({name: [_("Unknown field.")] for name in sorted(unknown)}, 400)
         if len(body["reports"]) > MAX_BATCH:
             raise PayloadTooLarge(_("At most %(max)d reports per batch.") % {"max": MAX_BATCH})
-        outcome = report_ingest_batch(terminal=terminal_of(request), raws=body["reports"])
+        outcome = report_ingest_batch(terminal=signed_terminal(request), raws=body["reports"])
         return Response(
             {
                 "accepted": outcome.accepted,
@@ -150,7 +151,9 @@ class ReportDetailView(TerminalAPIView):
         responses={200: schema.ReportOut, 404: schema.Errors, **ERRORS},
     )
     def get(self, request: Request, report_id: str) -> Response:
-        report = Report.objects.filter(terminal=terminal_of(request), report_id=report_id).first()
+        report = Report.objects.filter(
+            terminal_id=signed_terminal(request).pk, report_id=report_id
+        ).first()
         if report is None:
             raise exceptions.NotFound(_("No such report for this terminal."))
         answer = report_wire(report)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import caches
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from merchants.models import Terminal
 from merchants.risk.rating.selectors import level_in_force
 from portal.common.beijing import SHANGHAI
+from portal.common.compiled import CompiledQuery
 from transactions.decisions.base import (
     Screened,
     TerminalFacts,
@@ -88,13 +89,12 @@ def screened(row: dict[str, Any]) -> Screened:
     return Screened(pk=row.pop("id"), card_key=key, **row)
 
 
-def terminal_facts(terminal_id: int, limits: Mapping[str, Limits]) -> TerminalFacts:
-    """Plain values in one query, the merchant's level in force with them: a model instance of the
-    merchant would decrypt its bank account on every report. ``limits`` are the levels' limits."""
+def _facts_query(terminal_id: int, now: datetime) -> QuerySet[Terminal, dict[str, Any]]:
     held = Exists(Hold.objects.active().filter(terminal_id=OuterRef("pk")))
-    row = (
+    return (
         Terminal.objects.filter(pk=terminal_id)
-        .annotate(held=held, level=level_in_force(OuterRef("merchant_id")))
+        .order_by()
+        .annotate(held=held, level=level_in_force(OuterRef("merchant_id"), now))
         .values(
             "status",
             "tid",
@@ -104,8 +104,24 @@ def terminal_facts(terminal_id: int, limits: Mapping[str, Limits]) -> TerminalFa
             "level",
             "merchant__mid",
             "merchant__mcc",
-        )[0]
+        )
     )
+
+
+# Read for every report: compiled once (three milliseconds of Python a report otherwise).
+_FACTS = CompiledQuery(
+    _facts_query,
+    terminal_id=(-1, -2),
+    now=(datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 1, 2, tzinfo=UTC)),
+)
+
+
+def terminal_facts(terminal_id: int, limits: Mapping[str, Limits]) -> TerminalFacts:
+    """Plain values in one query, the merchant's level in force with them: a model instance of the
+    merchant would decrypt its bank account on every report. ``limits`` are the levels' limits."""
+    row = _FACTS.first(terminal_id=terminal_id, now=timezone.now())
+    if row is None:
+        raise Terminal.DoesNotExist(terminal_id)
     limit = limits.get(row["level"]) if row["level"] else None
     return TerminalFacts(
         risk_level=row["level"],

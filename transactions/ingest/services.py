@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
 
-from merchants.models import Terminal
 from transactions.decisions.selectors import decisions_of
 from transactions.ingest.store import Incoming, StoreResult, store_reports
 from transactions.ingest.validate import Errors, validate_report
 from transactions.models import Decision, DecisionOutcome, Source
 
 MAX_BATCH = 5000
+
+
+class ReportingTerminal(Protocol):
+    """The terminal a report comes from: a ``Terminal``, or the API's ``SignedTerminal``."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def merchant_id(self) -> int: ...
 
 
 @dataclass
@@ -36,7 +45,7 @@ class BatchOutcome:
     decisions: list[tuple[int, str, Decision]] = field(default_factory=list)
 
 
-def report_ingest_one(*, terminal: Terminal, raw: Any) -> SingleOutcome:
+def report_ingest_one(*, terminal: ReportingTerminal, raw: Any) -> SingleOutcome:
     """Validate and store one report sent by ``terminal``."""
     valid, errors = validate_report(raw, now=timezone.now())
     if valid is None:
@@ -53,7 +62,7 @@ def report_ingest_one(*, terminal: Terminal, raw: Any) -> SingleOutcome:
     return SingleOutcome("conflict", str(valid.report_id))
 
 
-def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
+def report_ingest_batch(*, terminal: ReportingTerminal, raws: list[Any]) -> BatchOutcome:
     """Store every valid report of the batch; list each refused one with its index and errors."""
     now = timezone.now()
     outcome = BatchOutcome()
@@ -78,7 +87,7 @@ def report_ingest_batch(*, terminal: Terminal, raws: list[Any]) -> BatchOutcome:
 
 
 def _not_accepted(
-    terminal: Terminal, incoming: list[Incoming], result: StoreResult
+    terminal: ReportingTerminal, incoming: list[Incoming], result: StoreResult
 ) -> list[tuple[int, str, Decision]]:
     """The batch's accepted and duplicate reports whose decision is review or hold, by index."""
     index_of = {item.index: item.report.report_id for item in incoming}

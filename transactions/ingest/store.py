@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from merchants.models import Terminal
+from portal.common.compiled import CompiledQuery
 from portal.common.database import copy_rows, has_copy, has_planner_settings
 from transactions.analytics.rollups import Stored, rollup_add
 from transactions.decisions.base import card_key
@@ -84,11 +85,7 @@ def store_reports(
         return result
     received_at = received_at or timezone.now()
     with transaction.atomic():
-        terminal_ids = sorted({item.terminal_id for item in incoming})
-        # Ordered by pk alone: a stable lock order, and no join to the merchant (Terminal's default
-        # ordering) that FOR UPDATE would lock too, serialising all of a merchant's terminals.
-        terminals = Terminal.objects.select_for_update().filter(pk__in=terminal_ids).order_by("pk")
-        list(terminals.values_list("pk"))
+        _terminals_lock(sorted({item.terminal_id for item in incoming}))
         stored = _stored(incoming)
         fresh: list[Incoming] = []
         for item in incoming:
@@ -116,6 +113,27 @@ def store_reports(
                     occurred=(min(moments), max(moments)),
                 )
     return result
+
+
+def _terminals_lock(terminal_ids: list[int]) -> None:
+    """Lock the terminals' rows until commit, in id order (so two ingests never deadlock)."""
+    if len(terminal_ids) == 1:  # a terminal's own request: compiled once
+        _ONE_TERMINAL_LOCK.rows(terminal_id=terminal_ids[0])
+    else:
+        list(_terminals_locked(terminal_ids))
+
+
+def _terminals_locked(terminal_ids: list[int]) -> QuerySet[Terminal, dict[str, Any]]:
+    # Ordered by pk alone: a stable lock order, and no join to the merchant (Terminal's default
+    # ordering) that FOR UPDATE would lock too, serialising all of a merchant's terminals.
+    return (
+        Terminal.objects.select_for_update().filter(pk__in=terminal_ids).order_by("pk").values("pk")
+    )
+
+
+_ONE_TERMINAL_LOCK = CompiledQuery(
+    lambda terminal_id: _terminals_locked([terminal_id]), terminal_id=(-1, -2)
+)
 
 
 def _card_key(item: Incoming) -> str:
@@ -163,6 +181,11 @@ def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str
             .order_by()
             .values_list("report_id", "content_hash", "upload_id")
         )
+    if len(ids) == 1:
+        # One report (the single-report endpoint): an equality on the whole primary key, which
+        # the planner probes whatever its statistics; compiled once.
+        rows = _ONE_KEY.rows(report_id=ids[0], terminal_id=terminal_id)
+        return [(row["report_id"], row["content_hash"], row["upload_id"]) for row in rows]
     query = ReportKey.objects.filter(report_id__in=ids, terminal_id=terminal_id).values_list(
         "report_id", "content_hash", "upload_id"
     )
@@ -174,6 +197,19 @@ def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str
             return list(query)
         finally:
             cursor.execute("RESET enable_seqscan; RESET enable_bitmapscan")
+
+
+def _one_key(report_id: uuid.UUID, terminal_id: int) -> QuerySet[ReportKey, dict[str, Any]]:
+    return ReportKey.objects.filter(report_id=report_id, terminal_id=terminal_id).values(
+        "report_id", "content_hash", "upload_id"
+    )
+
+
+_ONE_KEY = CompiledQuery(
+    _one_key,
+    report_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
+    terminal_id=(-1, -2),
+)
 
 
 def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: datetime) -> tuple:

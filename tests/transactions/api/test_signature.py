@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from merchants.models import (
@@ -136,3 +138,29 @@ def test_last_seen_is_not_written_on_every_request(api):
     api.terminal.refresh_from_db()
     assert api.terminal.last_seen_at == first_seen
     assert first_seen <= timezone.now()
+
+
+def test_a_merchant_without_reporting_settings_is_403(api):
+    ReportingSettings.objects.filter(merchant=api.terminal.merchant).delete()
+    response = api.post(REPORTS, report(api.terminal))
+    assert response.status_code == 403
+    assert "turned off" in _errors(response)["non_field_errors"][0]
+
+
+def test_a_report_reads_none_of_the_merchants_encrypted_columns(api):
+    """The signature check reads the key with what the checks need, in one query: loading the
+    merchant would decrypt its bank account and contact on every request."""
+    api.post(REPORTS, report(api.terminal))  # the key's first use is written down once a minute
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post(REPORTS, report(api.terminal)).status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    for column in ("bank_account_number", "contact_phone", "contact_email", "legal_rep_name"):
+        assert not [sql for sql in statements if column in sql]
+    assert len([sql for sql in statements if 'FROM "merchants_terminalkey"' in sql]) == 1
+
+
+def test_the_config_still_shows_the_whole_terminal(api):
+    response = api.get(CONFIG)
+    assert response.status_code == 200
+    assert response.json()["serial_number"] == api.terminal.serial_number
+    assert response.json()["mid"] == api.terminal.merchant.mid
