@@ -8,7 +8,8 @@ built here. Everything reads the default connection, the only one the portal has
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import msgspec
@@ -117,6 +118,21 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     ):
         for row in rows:
             copy.write_row(row)
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Statements in the block that return nothing go to the server without waiting for each
+    other's answers: psycopg's pipeline mode, on PostgreSQL (a statement whose rows are fetched
+    waits for those before it). Errors are Django's, as for any query; no ``COPY`` inside.
+    Elsewhere the block runs as it is.
+    """
+    if not _postgresql():
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def copy_json(value: object) -> str:

@@ -34,6 +34,7 @@ from django.db.models.functions import ExtractHour
 from merchants.models import DEFAULT_DEADLINE_HOURS, ReportingSettings
 from portal.common.beijing import SHANGHAI
 from portal.common.compiled import CompiledQuery
+from portal.common.database import pipelined
 from transactions.analytics.rollup_cards import (
     DayHealth,
     add_cards,
@@ -109,10 +110,11 @@ def rollup_add(rows: Iterable[Stored]) -> None:
             totals.sales_amount += amount
             if token:
                 card_days[(merchant_id, token)][day] += 1
-    _upsert_terminal_days(terminal_days)
-    _upsert_mix({key: (n, amount) for key, (n, amount) in mix.items()})
-    add_cards(card_days, health)
-    _upsert_health(health)
+    with pipelined():  # four to six statements, two answers awaited (the cards seen before)
+        _upsert_terminal_days(terminal_days)
+        _upsert_mix({key: (n, amount) for key, (n, amount) in mix.items()})
+        add_cards(card_days, health)
+        _upsert_health(health)
 
 
 def rollup_fold(reports: QuerySet[Report], *, sign: int = 1) -> None:

@@ -128,23 +128,30 @@ def screen_stored(
     terminal_id: int,
     report_ids: Sequence[uuid.UUID],
     occurred: tuple[datetime, datetime],
+    stored: list[dict[str, Any]] | None = None,
 ) -> dict[uuid.UUID, Decision]:
     """Screen the terminal's reports just written in this transaction; their decisions by id.
 
     ``occurred``: the earliest and latest ``occurred_at`` among them, so that reading them back
-    looks in their months' partitions only.
+    looks in their months' partitions only. ``stored``: the reports' ``SCREENED_FIELDS`` as the
+    writer got them back from the database, when it did (then they are not read again).
     """
     if not report_ids:
         return {}
     with written_by_the_system():
-        return _screen(terminal_id, report_ids, occurred)
+        return _screen(terminal_id, report_ids, occurred, stored)
 
 
 def _screen(
-    terminal_id: int, report_ids: Sequence[uuid.UUID], occurred: tuple[datetime, datetime]
+    terminal_id: int,
+    report_ids: Sequence[uuid.UUID],
+    occurred: tuple[datetime, datetime],
+    stored: list[dict[str, Any]] | None,
 ) -> dict[uuid.UUID, Decision]:
     started = time.perf_counter()
-    reports = [screened(row) for row in _stored_reports(terminal_id, report_ids, occurred)]
+    if stored is None:
+        stored = _stored_reports(terminal_id, report_ids, occurred)
+    reports = [screened(row) for row in stored]
     config = screening_config()
     facts = terminal_facts(terminal_id, config.limits)
     by_level = config.level_params.get(facts.risk_level or "", {})

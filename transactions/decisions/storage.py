@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from portal.common.database import copy_json, copy_rows, has_copy
@@ -26,30 +27,38 @@ DECISION_COLUMNS = (
 
 def decisions_insert(decisions: list[Decision]) -> None:
     """COPY on PostgreSQL: a batch's decisions carry a few kB of JSON each, which a plain
-    multi-row INSERT escapes element by element (a 250-report batch: 0.45 s → ms)."""
+    multi-row INSERT escapes element by element (a 250-report batch: 0.45 s → ms); one decision
+    goes in with an INSERT."""
     if not has_copy():
         Decision.objects.bulk_create(decisions)
         return
     now = timezone.now()
     for decision in decisions:
         decision.created_at = now
-    copy_rows(
-        Decision._meta.db_table,
-        DECISION_COLUMNS,
+    rows = [
         (
-            (
-                d.decision_id,
-                d.report_id,
-                d.merchant_id,
-                d.terminal_id,
-                d.outcome,
-                copy_json(d.reasons),
-                copy_json(d.checks),
-                d.state_source,
-                d.duration_us,
-                d.alert_id,
-                now,
-            )
-            for d in decisions
-        ),
-    )
+            d.decision_id,
+            d.report_id,
+            d.merchant_id,
+            d.terminal_id,
+            d.outcome,
+            copy_json(d.reasons),
+            copy_json(d.checks),
+            d.state_source,
+            d.duration_us,
+            d.alert_id,
+            now,
+        )
+        for d in decisions
+    ]
+    if len(rows) > 1:
+        copy_rows(Decision._meta.db_table, DECISION_COLUMNS, rows)
+        return
+    # A single report's decision: one INSERT is one round trip, a COPY two.
+    table = connection.ops.quote_name(Decision._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(DECISION_COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(DECISION_COLUMNS))})",
+            rows[0],
+        )

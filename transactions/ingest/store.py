@@ -23,6 +23,7 @@ from portal.common.compiled import CompiledQuery
 from portal.common.database import copy_rows, has_copy, has_planner_settings
 from transactions.analytics.rollups import Stored, rollup_add
 from transactions.decisions.base import card_key
+from transactions.decisions.inputs import SCREENED_FIELDS
 from transactions.decisions.services import cards_lock, screen_stored
 from transactions.ingest.validate import ValidReport
 from transactions.ingest.wire import FIELDS
@@ -103,7 +104,7 @@ def store_reports(
                 result.duplicates.append(item.index)
         if screen:
             cards_lock((item.merchant_id, _card_key(item)) for item in fresh)
-        _write(fresh, source=source, upload_id=upload_id, received_at=received_at)
+        written = _write(fresh, source=source, upload_id=upload_id, received_at=received_at)
         if screen:
             for terminal_id, mine in _by_terminal(fresh).items():
                 moments = [item.report.values["occurred_at"] for item in mine]
@@ -111,6 +112,7 @@ def store_reports(
                     terminal_id=terminal_id,
                     report_ids=[item.report.report_id for item in mine],
                     occurred=(min(moments), max(moments)),
+                    stored=written,
                 )
     return result
 
@@ -227,11 +229,16 @@ def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: dat
     )
 
 
-def _write(fresh: Sequence[Incoming], **common: Any) -> None:
+def _write(fresh: Sequence[Incoming], **common: Any) -> list[dict[str, Any]] | None:
+    """Write the reports and add them to the rollups; a single report on PostgreSQL comes back
+    as stored (what the screening reads of it, ``SCREENED_FIELDS``), other writes return None."""
     rows = [_row(item, **common) for item in fresh]
+    written = None
     if not rows:
-        return
-    if has_copy():
+        return None
+    if has_copy() and len(rows) == 1:
+        written = [_insert_returning(rows[0])]
+    elif has_copy():
         copy_rows(Report._meta.db_table, COLUMNS, rows)
     else:
         Report.objects.bulk_create(
@@ -251,3 +258,18 @@ def _write(fresh: Sequence[Incoming], **common: Any) -> None:
         )
         for item in fresh
     )
+    return written
+
+
+def _insert_returning(row: tuple) -> dict[str, Any]:
+    """One report: an INSERT that returns it as stored, instead of a COPY (two round trips for
+    one row) and a read-back."""
+    table = connection.ops.quote_name(Report._meta.db_table)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks}) "  # noqa: S608
+            f"RETURNING {', '.join(SCREENED_FIELDS)}",
+            row,
+        )
+        return dict(zip(SCREENED_FIELDS, cursor.fetchone(), strict=True))
