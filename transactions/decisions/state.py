@@ -286,7 +286,6 @@ def _from_redis(
     _breaker.failed_at = None
     ttl = int(RETENTION.total_seconds()) + minutes * 60
     kept_from = f"{now - RETENTION.total_seconds():.6f}"
-    add, count = client.register_script(ADD), client.register_script(WINDOWS)
     carded = [r for r in reports if r.card_key]
     located_terminals = list({r.terminal_id: None for r in reports if r.lat is not None})
     with client.pipeline(transaction=False) as pipe:
@@ -301,7 +300,10 @@ def _from_redis(
                 located = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
                 cents = int(r.amount / CENT)
                 args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", located]
-            add(keys=keys, args=args, client=pipe)
+            # EVAL, not a registered script: a pipeline of registered scripts first asks the
+            # server whether it has them (SCRIPT EXISTS), a round trip of its own every time;
+            # EVAL sends the text, which the server finds in its script cache by its digest.
+            pipe.eval(ADD, len(keys), *keys, *args)
         counted = _pieces(carded, CHUNK)
         for chunk in counted:
             keys = ["dec:since"]
@@ -310,7 +312,7 @@ def _from_redis(
                 keys.append(_keys(r)[0])
                 start = r.occurred_at - timedelta(minutes=minutes)
                 args += [_score(start), _score(r.occurred_at), r.terminal_id]
-            count(keys=keys, args=args, client=pipe)
+            pipe.eval(WINDOWS, len(keys), *keys, *args)
         for terminal_id in located_terminals:
             pipe.zrevrange(f"dec:l:{terminal_id}", 0, 1, withscores=True)
         answers = iter(pipe.execute())
