@@ -6,8 +6,8 @@
    p99, from their stored decisions (``Decision.duration_us``);
 2. the same with the screening Redis killed half-way through: no error, no lost report, and how
    many decisions fell back to the database;
-3. batches of 5,000 through the batch endpoint with decisions, beside a raw ``COPY`` of the same
-   number of rows.
+3. batches of 5,000 through the batch endpoint with decisions, with the screening Redis up (before
+   the kill) and down (after it), beside a raw ``COPY`` of the same number of rows.
 
 The screening Redis is a private ``redis-server`` on port 6391 (nothing else uses it), so killing
 it touches no other process.
@@ -141,6 +141,17 @@ def fallbacks(terminal) -> int:
     return Decision.objects.filter(terminal=terminal, state_source=StateSource.FALLBACK).count()
 
 
+def sources(terminal) -> dict[str, int]:
+    """Where the screening state of the terminal's decisions came from: Redis, the database
+    (a window older than what Redis holds) or the fallback (Redis unreachable)."""
+    from django.db.models import Count
+
+    from transactions.models import Decision
+
+    rows = Decision.objects.filter(terminal=terminal).values_list("state_source")
+    return dict(rows.annotate(n=Count("*")).order_by("state_source"))
+
+
 def raw_copy_rate(terminal, rows: list[dict]) -> float:
     """Rows per second of a plain COPY of the same reports, rolled back afterwards."""
     from django.db import transaction
@@ -199,6 +210,11 @@ def main() -> None:
         total, latencies, statuses = run_singles(server, key_id, secret, bodies)
         screening = screening_micros(terminal)
 
+        batch_terminal, batch_key, batch_secret = common.make_terminal("decisions-batch")
+        batch_rows = live_reports(batch_terminal, BATCH_ROWS)
+        batch_rate = run_batches(server, batch_key, batch_secret, batch_rows)
+        batch_sources = sources(batch_terminal)
+
         down_terminal, down_key, down_secret = common.make_terminal("decisions-down")
         down_rows = live_reports(down_terminal, REQUESTS)
         down_total, down_latencies, down_statuses = run_singles(
@@ -212,9 +228,12 @@ def main() -> None:
         stored_down = Report.objects.filter(terminal=down_terminal).count()
         down_screening = screening_micros(down_terminal)
 
-        batch_terminal, batch_key, batch_secret = common.make_terminal("decisions-batch")
-        batch_rows = live_reports(batch_terminal, BATCH_ROWS)
-        batch_rate = run_batches(server, batch_key, batch_secret, batch_rows)
+        down_batch_terminal, down_batch_key, down_batch_secret = common.make_terminal(
+            "decisions-batch-down"
+        )
+        down_batch_rows = live_reports(down_batch_terminal, BATCH_ROWS)
+        down_batch_rate = run_batches(server, down_batch_key, down_batch_secret, down_batch_rows)
+        down_batch_sources = sources(down_batch_terminal)
         copy_terminal, _k, _s = common.make_terminal("decisions-copy")
         copy_rate = raw_copy_rate(copy_terminal, live_reports(copy_terminal, BATCH_ROWS))
     finally:
@@ -264,7 +283,9 @@ def main() -> None:
     )
     print(
         f"batches of {BATCH}: with decisions {batch_rate:,.0f} rows/s "
-        f"({batch_rate / copy_rate:.0%} of COPY), screening off {plain_batch_rate:,.0f} rows/s "
+        f"({batch_rate / copy_rate:.0%} of COPY; state {batch_sources}), "
+        f"Redis down {down_batch_rate:,.0f} rows/s ({down_batch_rate / copy_rate:.0%}; state "
+        f"{down_batch_sources}), screening off {plain_batch_rate:,.0f} rows/s "
         f"({plain_batch_rate / copy_rate:.0%}), raw COPY {copy_rate:,.0f} rows/s"
     )
 

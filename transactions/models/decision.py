@@ -92,14 +92,18 @@ class Decision(models.Model):
         db_constraint=False,  # partitioned reports (docs/partitions.md)
     )
     merchant = models.ForeignKey(
-        Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("merchant")
+        Merchant,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("merchant"),
+        db_index=False,  # decision_merchant_time leads with it
     )
     terminal = models.ForeignKey(
         Terminal, on_delete=models.PROTECT, related_name="+", verbose_name=_("terminal")
     )
-    outcome = models.CharField(
-        _("outcome"), max_length=10, choices=DecisionOutcome.choices, db_index=True
-    )
+    # Not indexed on its own: nearly every decision is an accept (decision_flagged_time finds the
+    # others), and every index is written for every report screened.
+    outcome = models.CharField(_("outcome"), max_length=10, choices=DecisionOutcome.choices)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     checks = models.JSONField(_("checks run"), default=list, blank=True)
     state_source = models.CharField(
@@ -127,6 +131,12 @@ class Decision(models.Model):
                 fields=["created_at"],
                 condition=models.Q(state_source="fallback"),
                 name="decision_fallback_time",
+            ),
+            # Reviews and holds, the few that reviewers look for.
+            models.Index(
+                fields=["-created_at"],
+                condition=~models.Q(outcome="accept"),
+                name="decision_flagged_time",
             ),
         ]
 
