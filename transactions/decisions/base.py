@@ -65,7 +65,7 @@ class CardWindow:
 
 @dataclass(frozen=True, slots=True)
 class LastSeen:
-    """The terminal's latest other report with a location."""
+    """The terminal's report with a location just before this one (by time, then report id)."""
 
     lat: Decimal
     lng: Decimal

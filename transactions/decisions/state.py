@@ -3,8 +3,8 @@
 Two stores give the same answers (tests/transactions/decisions/test_state.py runs both):
 
 - **Redis** (``REDIS_URL`` set): per merchant and card a sorted set of its reports scored by the
-  time they occurred (member ``report_id|terminal|fen``), per terminal a sorted set of its two
-  latest located reports; one Lua script adds reports and trims, another counts and sums their
+  time they occurred (member ``report_id|terminal|fen``), per terminal a sorted set of its located
+  reports (member ``report_id|lat|lng``); one Lua script adds reports and trims, another counts and sums their
   windows, each call atomic over a chunk of a batch, every chunk in one round trip. A window is
   answered from Redis only when Redis has seen every report since its start: ``dec:since``
   records when this Redis started holding the state (set anew after it lost it, or after this
@@ -63,7 +63,7 @@ for i = 1, #KEYS / 2 do
   end
   if place ~= '' then
     redis.call('ZADD', place, ARGV[a], ARGV[a + 2])
-    redis.call('ZREMRANGEBYRANK', place, 0, -3)
+    redis.call('ZREMRANGEBYSCORE', place, '-inf', '(' .. trim)
     redis.call('EXPIRE', place, ttl)
   end
 end
@@ -98,6 +98,9 @@ end
 return out
 """
 CENT = Decimal("0.01")
+# A report's predecessor is read from the entries of its terminal's place set at or before its
+# time, latest first: entries of the very same microsecond (its own among them) may come first.
+PLACE_PEEK = 4
 
 
 class _Breaker:
@@ -128,7 +131,7 @@ def redis_configured() -> bool:
 def read_state(
     reports: Sequence[Screened], *, minutes: int
 ) -> tuple[list[CardWindow | None], list[LastSeen | None], StateSource]:
-    """Each report's card window over ``minutes`` and its terminal's last other located report.
+    """Each report's card window over ``minutes`` and the terminal's located report before it.
 
     Call after the reports are written (in the same transaction): both stores count them.
     """
@@ -231,25 +234,32 @@ class _Running:
 
 
 def _database_places(reports: Sequence[Screened]) -> list[LastSeen | None]:
-    """Each located report's terminal's latest other located report: of the terminal's two
-    latest located reports, the first that is not this one (one query per terminal)."""
-    latest: dict[int, list[dict[str, Any]]] = {}
-    for terminal_id in {r.terminal_id for r in reports if r.lat is not None}:
-        latest[terminal_id] = list(
-            Report.objects.filter(terminal_id=terminal_id, lat__isnull=False)
+    """Each located report's predecessor: the terminal's located report just before it in time
+    (then by report id), whatever order they were stored in. Per terminal two queries: the
+    located report before the earliest of these, and every located report in their span."""
+    places: list[LastSeen | None] = [None] * len(reports)
+    by_terminal: dict[int, list[int]] = {}
+    for i, r in enumerate(reports):
+        if r.lat is not None:
+            by_terminal.setdefault(r.terminal_id, []).append(i)
+    fields = ("report_id", "lat", "lng", "occurred_at")
+    for terminal_id, indexes in by_terminal.items():
+        first = min(reports[i].occurred_at for i in indexes)
+        last = max(reports[i].occurred_at for i in indexes)
+        located = Report.objects.filter(terminal_id=terminal_id, lat__isnull=False)
+        before = (
+            located.filter(occurred_at__lt=first)
             .order_by("-occurred_at", "-report_id")
-            .values("report_id", "lat", "lng", "occurred_at")[:2]
+            .values(*fields)[:1]
         )
-    places: list[LastSeen | None] = []
-    for r in reports:
-        other = next(
-            (row for row in latest.get(r.terminal_id, []) if row["report_id"] != r.report_id),
-            None,
-        )
-        located = r.lat is not None and other is not None
-        places.append(
-            LastSeen(other["lat"], other["lng"], other["occurred_at"]) if located else None
-        )
+        span = located.filter(occurred_at__range=(first, last)).order_by().values(*fields)
+        timeline = sorted([*before, *span], key=lambda row: (row["occurred_at"], row["report_id"]))
+        position = {row["report_id"]: n for n, row in enumerate(timeline)}
+        for i in indexes:
+            n = position[reports[i].report_id]
+            if n:
+                row = timeline[n - 1]
+                places[i] = LastSeen(row["lat"], row["lng"], row["occurred_at"])
     return places
 
 
@@ -275,8 +285,8 @@ def _score(moment: datetime) -> str:
 def _from_redis(
     reports: Sequence[Screened], *, minutes: int
 ) -> tuple[list[CardWindow | None], list[LastSeen | None], StateSource]:
-    """One round trip: add the reports, count the windows Redis has seen whole, read the
-    terminals' latest places and since when Redis holds the state."""
+    """One round trip: add the reports, count the windows Redis has seen whole, read each
+    located report's predecessor at its terminal and since when Redis holds the state."""
     client = _client()
     now = time.time()
     if _breaker.dirty:
@@ -287,7 +297,7 @@ def _from_redis(
     ttl = int(RETENTION.total_seconds()) + minutes * 60
     kept_from = f"{now - RETENTION.total_seconds():.6f}"
     carded = [r for r in reports if r.card_key]
-    located_terminals = list({r.terminal_id: None for r in reports if r.lat is not None})
+    located = [r for r in reports if r.lat is not None]
     with client.pipeline(transaction=False) as pipe:
         pipe.setnx("dec:since", f"{now:.6f}")
         pipe.get("dec:since")
@@ -297,9 +307,9 @@ def _from_redis(
             args: list[Any] = [kept_from, ttl]
             for r in chunk:
                 keys += _keys(r)
-                located = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
+                place = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
                 cents = int(r.amount / CENT)
-                args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", located]
+                args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", place]
             # EVAL, not a registered script: a pipeline of registered scripts first asks the
             # server whether it has them (SCRIPT EXISTS), a round trip of its own every time;
             # EVAL sends the text, which the server finds in its script cache by its digest.
@@ -313,15 +323,16 @@ def _from_redis(
                 start = r.occurred_at - timedelta(minutes=minutes)
                 args += [_score(start), _score(r.occurred_at), r.terminal_id]
             pipe.eval(WINDOWS, len(keys), *keys, *args)
-        for terminal_id in located_terminals:
-            pipe.zrevrange(f"dec:l:{terminal_id}", 0, 1, withscores=True)
+        for r in located:
+            key, score = f"dec:l:{r.terminal_id}", _score(r.occurred_at)
+            pipe.zrevrangebyscore(key, score, "-inf", start=0, num=PLACE_PEEK, withscores=True)
         answers = iter(pipe.execute())
     next(answers)  # SETNX
     complete_from = max(float(next(answers)), now - RETENTION.total_seconds())
     for _chunk in added:
         next(answers)
     figures = [value for _chunk in counted for value in next(answers)]
-    latest = {terminal_id: next(answers) for terminal_id in located_terminals}
+    peeked = {r.report_id: next(answers) for r in located}
     windows: list[CardWindow | None] = [None] * len(reports)
     carded_at = (i for i, r in enumerate(reports) if r.card_key)
     for i, (mc, ma, tc, ta) in zip(carded_at, _pieces(figures, 4), strict=True):
@@ -331,9 +342,9 @@ def _from_redis(
     places: list[LastSeen | None] = []
     to_database_places: list[int] = []
     for i, r in enumerate(reports):
-        place = _redis_last_seen(r, latest[r.terminal_id]) if r.lat is not None else None
+        place = _redis_last_seen(r, peeked[r.report_id]) if r.lat is not None else None
         if r.lat is not None and (place is None or place.occurred_at.timestamp() < complete_from):
-            to_database_places.append(i)  # an earlier report Redis never saw may be the latest
+            to_database_places.append(i)  # a report Redis never saw may come between
         places.append(place)
     if to_database_windows:
         subset = [reports[i] for i in to_database_windows]
@@ -353,11 +364,13 @@ def _pieces(values: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _redis_last_seen(report: Screened, located: list[tuple[bytes, float]]) -> LastSeen | None:
-    # (member, score) pairs, latest first; the latest that is not this report.
-    for member, score in located:
+def _redis_last_seen(report: Screened, peeked: list[tuple[bytes, float]]) -> LastSeen | None:
+    """The report's predecessor among its place set's entries at or before its time (latest
+    first): the first before it by (time, report id), the order the database reads them in."""
+    own = (float(_score(report.occurred_at)), str(report.report_id))
+    for member, score in peeked:
         report_id, lat, lng = member.decode().split("|")
-        if report_id != str(report.report_id):
-            moment = datetime.fromtimestamp(float(score), tz=report.occurred_at.tzinfo)
+        if (score, report_id) < own:
+            moment = datetime.fromtimestamp(score, tz=report.occurred_at.tzinfo)
             return LastSeen(Decimal(lat), Decimal(lng), moment)
     return None
