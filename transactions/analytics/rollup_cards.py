@@ -176,8 +176,9 @@ def insert_rows(head: str, rows: list[tuple], tail: str, *, types: Sequence[str]
     On PostgreSQL the rows go in as one array per column (``unnest``), elsewhere as a multi-row
     ``VALUES`` chunked under the bound-parameter limit: either costs a fraction of one execution
     per row. A single row (a single report's rollups) goes in as ``VALUES`` on PostgreSQL too:
-    psycopg binds its scalars in half the time it takes to build a one-element array per column. ``types`` are the PostgreSQL types of the columns. The rows must be unique on the
-    conflict target (PostgreSQL refuses to update a row twice in one statement).
+    psycopg binds its scalars in half the time it takes to build a one-element array per column.
+    ``types`` are the PostgreSQL types of the columns. The rows must be unique on the conflict
+    target (PostgreSQL refuses to update a row twice in one statement).
     """
     if not rows:
         return

@@ -14,15 +14,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
-from portal.common.compiled import CompiledQuery
 from portal.common.history import written_by_the_system
 from portal.common.locks import transaction_locks
 from transactions.decisions.alerts import alerts_raise
@@ -180,10 +178,6 @@ def _screen(
 def _stored_reports(
     terminal_id: int, report_ids: Sequence[uuid.UUID], occurred: tuple[datetime, datetime]
 ) -> list[dict[str, Any]]:
-    if len(report_ids) == 1 and occurred[0] == occurred[1]:
-        return _ONE_REPORT.rows(
-            terminal_id=terminal_id, report_id=report_ids[0], occurred_at=occurred[0]
-        )
     return list(
         Report.objects.filter(
             terminal_id=terminal_id, report_id__in=report_ids, occurred_at__range=occurred
@@ -191,25 +185,6 @@ def _stored_reports(
         .order_by("occurred_at", "report_id")
         .values(*SCREENED_FIELDS)
     )
-
-
-def _one_report(
-    terminal_id: int, report_id: uuid.UUID, occurred_at: datetime
-) -> QuerySet[Report, dict[str, Any]]:
-    return (
-        Report.objects.filter(terminal_id=terminal_id, report_id=report_id, occurred_at=occurred_at)
-        .order_by()
-        .values(*SCREENED_FIELDS)
-    )
-
-
-# A single report's read-back: compiled once.
-_ONE_REPORT = CompiledQuery(
-    _one_report,
-    terminal_id=(-1, -2),
-    report_id=(uuid.UUID(int=1), uuid.UUID(int=2)),
-    occurred_at=(datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 1, 2, tzinfo=UTC)),
-)
 
 
 def _run_checks(
