@@ -98,9 +98,27 @@ end
 return out
 """
 CENT = Decimal("0.01")
-# A report's predecessor is read from the entries of its terminal's place set at or before its
-# time, latest first: entries of the very same microsecond (its own among them) may come first.
-PLACE_PEEK = 4
+# Each report's predecessor at its terminal, for a chunk of reports. KEYS: per report its place
+# set; ARGV: per report its score and its own member. Per report two values: the latest other
+# member at or before its time and that member's score; "" when there is none among the first
+# four entries, "?" when the latest other one has the very same score (the order of a tie is the
+# report ids', which the database decides: both go to the database).
+PLACES = """
+local out = {}
+for i = 1, #KEYS do
+  local score, own = ARGV[2 * i - 1], ARGV[2 * i]
+  local found, at = '', ''
+  local rows = redis.call('ZREVRANGEBYSCORE', KEYS[i], score, '-inf', 'WITHSCORES', 'LIMIT', 0, 4)
+  for j = 1, #rows, 2 do
+    if rows[j] ~= own then
+      if tonumber(rows[j + 1]) == tonumber(score) then found = '?' else found, at = rows[j], rows[j + 1] end
+      break
+    end
+  end
+  table.insert(out, found); table.insert(out, at)
+end
+return out
+"""
 
 
 class _Breaker:
@@ -307,7 +325,7 @@ def _from_redis(
             args: list[Any] = [kept_from, ttl]
             for r in chunk:
                 keys += _keys(r)
-                place = f"{r.report_id}|{r.lat}|{r.lng}" if r.lat is not None else ""
+                place = _place_member(r) if r.lat is not None else ""
                 cents = int(r.amount / CENT)
                 args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", place]
             # EVAL, not a registered script: a pipeline of registered scripts first asks the
@@ -323,16 +341,19 @@ def _from_redis(
                 start = r.occurred_at - timedelta(minutes=minutes)
                 args += [_score(start), _score(r.occurred_at), r.terminal_id]
             pipe.eval(WINDOWS, len(keys), *keys, *args)
-        for r in located:
-            key, score = f"dec:l:{r.terminal_id}", _score(r.occurred_at)
-            pipe.zrevrangebyscore(key, score, "-inf", start=0, num=PLACE_PEEK, withscores=True)
+        placed = _pieces(located, CHUNK)
+        for chunk in placed:
+            keys = [f"dec:l:{r.terminal_id}" for r in chunk]
+            args = [v for r in chunk for v in (_score(r.occurred_at), _place_member(r))]
+            pipe.eval(PLACES, len(keys), *keys, *args)
         answers = iter(pipe.execute())
     next(answers)  # SETNX
     complete_from = max(float(next(answers)), now - RETENTION.total_seconds())
     for _chunk in added:
         next(answers)
     figures = [value for _chunk in counted for value in next(answers)]
-    peeked = {r.report_id: next(answers) for r in located}
+    found = [value for _chunk in placed for value in next(answers)]
+    before = {r.report_id: pair for r, pair in zip(located, _pieces(found, 2), strict=True)}
     windows: list[CardWindow | None] = [None] * len(reports)
     carded_at = (i for i, r in enumerate(reports) if r.card_key)
     for i, (mc, ma, tc, ta) in zip(carded_at, _pieces(figures, 4), strict=True):
@@ -342,7 +363,7 @@ def _from_redis(
     places: list[LastSeen | None] = []
     to_database_places: list[int] = []
     for i, r in enumerate(reports):
-        place = _redis_last_seen(r, peeked[r.report_id]) if r.lat is not None else None
+        place = _redis_last_seen(r, *before[r.report_id]) if r.lat is not None else None
         if r.lat is not None and (place is None or place.occurred_at.timestamp() < complete_from):
             to_database_places.append(i)  # a report Redis never saw may come between
         places.append(place)
@@ -364,13 +385,15 @@ def _pieces(values: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _redis_last_seen(report: Screened, peeked: list[tuple[bytes, float]]) -> LastSeen | None:
-    """The report's predecessor among its place set's entries at or before its time (latest
-    first): the first before it by (time, report id), the order the database reads them in."""
-    own = (float(_score(report.occurred_at)), str(report.report_id))
-    for member, score in peeked:
-        report_id, lat, lng = member.decode().split("|")
-        if (score, report_id) < own:
-            moment = datetime.fromtimestamp(score, tz=report.occurred_at.tzinfo)
-            return LastSeen(Decimal(lat), Decimal(lng), moment)
-    return None
+def _place_member(report: Screened) -> str:
+    return f"{report.report_id}|{report.lat}|{report.lng}"
+
+
+def _redis_last_seen(report: Screened, member: bytes, score: bytes) -> LastSeen | None:
+    """The predecessor PLACES found, or None when there is none or a tie (the database then
+    answers)."""
+    if member in (b"", b"?"):
+        return None
+    _report_id, lat, lng = member.decode().split("|")
+    moment = datetime.fromtimestamp(float(score), tz=report.occurred_at.tzinfo)
+    return LastSeen(Decimal(lat), Decimal(lng), moment)

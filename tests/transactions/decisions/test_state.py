@@ -201,3 +201,27 @@ def test_a_batch_is_answered_alike_by_redis_and_the_database(
     settings.DECISIONS_REDIS_URL = ""
     from_database = state.read_state(batch, minutes=10)
     assert from_redis[:2] == from_database[:2]
+
+
+@needs_redis
+def test_reports_of_the_same_microsecond_are_ordered_alike_by_redis_and_the_database(
+    use_redis, settings
+):
+    """A tie in time is ordered by report id: Redis leaves the tie to the database."""
+    terminal = reporting_terminal()
+    moment = (timezone.now() - timedelta(minutes=2)).isoformat()
+    first = _store(terminal, occurred_at=moment, lat=31.5, lng=121.5)
+    state.read_state([first], minutes=10)
+    second = _store(terminal, occurred_at=moment, lat=31.6, lng=121.6)
+    later = _store(terminal, occurred_at=timezone.now().isoformat(), lat=31.7, lng=121.7)
+    batch = [first, second, later]
+    from_redis = state.read_state(batch, minutes=10)
+    settings.DECISIONS_REDIS_URL = ""
+    from_database = state.read_state(batch, minutes=10)
+    assert from_redis[:2] == from_database[:2]
+    earlier, then = sorted([first, second], key=lambda r: r.report_id)
+    places = dict(zip([r.report_id for r in batch], from_database[1], strict=True))
+    assert places[earlier.report_id] is None
+    assert (places[then.report_id].lat, places[then.report_id].lng) == (earlier.lat, earlier.lng)
+    assert places[later.report_id].lat == then.lat
+    assert from_redis[2] == StateSource.DATABASE  # the tie went to the database
