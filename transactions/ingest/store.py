@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -30,6 +31,7 @@ from transactions.ingest.wire import FIELDS
 from transactions.models import Decision, Report, ReportKey
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
+CENT = Decimal("0.01")
 
 # COPY's column order (the benchmarks' generators write their rows in it too): the ids, the two
 # times, the report's other wire fields (transactions/ingest/wire.py), then what the server adds.
@@ -104,7 +106,9 @@ def store_reports(
                 result.duplicates.append(item.index)
         if screen:
             cards_lock((item.merchant_id, _card_key(item)) for item in fresh)
-        written = _write(fresh, source=source, upload_id=upload_id, received_at=received_at)
+        written = _write(
+            fresh, returning=screen, source=source, upload_id=upload_id, received_at=received_at
+        )
         if screen:
             for terminal_id, mine in _by_terminal(fresh).items():
                 moments = [item.report.values["occurred_at"] for item in mine]
@@ -112,7 +116,7 @@ def store_reports(
                     terminal_id=terminal_id,
                     report_ids=[item.report.report_id for item in mine],
                     occurred=(min(moments), max(moments)),
-                    stored=written,
+                    stored=None if written is None else _in_order(written, terminal_id),
                 )
     return result
 
@@ -229,17 +233,29 @@ def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: dat
     )
 
 
-def _write(fresh: Sequence[Incoming], **common: Any) -> list[dict[str, Any]] | None:
-    """Write the reports and add them to the rollups; a single report on PostgreSQL comes back
-    as stored (what the screening reads of it, ``SCREENED_FIELDS``), other writes return None."""
+def _write(
+    fresh: Sequence[Incoming], *, returning: bool = False, **common: Any
+) -> list[dict[str, Any]] | None:
+    """Write the reports and add them to the rollups. With ``returning``, on PostgreSQL, the
+    reports come back as stored (what the screening reads of them, ``SCREENED_FIELDS``);
+    otherwise None."""
     rows = [_row(item, **common) for item in fresh]
     written = None
     if not rows:
         return None
     if has_copy() and len(rows) == 1:
         written = [_insert_returning(rows[0])]
-    elif has_copy():
+    elif has_copy() and not returning:
         copy_rows(Report._meta.db_table, COLUMNS, rows)
+    elif has_copy():
+        # The ids are taken from the sequence first, so that nothing needs reading back.
+        ids = _next_ids(len(rows))
+        copy_rows(
+            Report._meta.db_table,
+            ("id", *COLUMNS),
+            ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
+        )
+        written = [_as_stored(pk, item) for pk, item in zip(ids, fresh, strict=True)]
     else:
         Report.objects.bulk_create(
             [Report(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
@@ -273,3 +289,34 @@ def _insert_returning(row: tuple) -> dict[str, Any]:
             row,
         )
         return dict(zip(SCREENED_FIELDS, cursor.fetchone(), strict=True))
+
+
+def _next_ids(n: int) -> list[int]:
+    table = Report._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, n],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _as_stored(pk: int, item: Incoming) -> dict[str, Any]:
+    """A report written by COPY as the database gives it back: its time in UTC, its amount with
+    the column's two decimals (validation has checked there are no more, and that coordinates
+    have the columns' six); ``test_store_single.py`` compares the two."""
+    values = item.report.values
+    return {name: values.get(name) for name in SCREENED_FIELDS} | {
+        "id": pk,
+        "report_id": item.report.report_id,
+        "merchant_id": item.merchant_id,
+        "terminal_id": item.terminal_id,
+        "occurred_at": values["occurred_at"].astimezone(UTC),
+        "amount": values["amount"].quantize(CENT),
+    }
+
+
+def _in_order(written: list[dict[str, Any]], terminal_id: int) -> list[dict[str, Any]]:
+    """The terminal's reports in the order the screening takes them: by time, then id."""
+    mine = [row for row in written if row["terminal_id"] == terminal_id]
+    return sorted(mine, key=lambda row: (row["occurred_at"], row["report_id"]))
