@@ -3,7 +3,9 @@
 1. single signed reports through gunicorn (2 sync workers) with every check on and the state in
    Redis, beside the bare ``GET /healthz`` view and the same reports with screening switched off
    (``DECISIONS_SCREENING=false``) in the same run; the screening time of those reports, p50 /
-   p99, from their stored decisions (``Decision.duration_us``);
+   p99, from their stored decisions (``Decision.duration_us``); and the latency screening adds:
+   550 reports sent one at a time with screening on and off (under load a request also waits
+   behind others, which the on − off difference of the loaded runs includes);
 2. the same with the screening Redis killed half-way through: no error, no lost report, and how
    many decisions fell back to the database;
 3. batches of 5,000 through the batch endpoint with decisions, with the screening Redis up (before
@@ -37,6 +39,7 @@ REQUESTS = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
 THREADS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
 BATCH_ROWS = int(sys.argv[3]) if len(sys.argv) > 3 else 50_000
 BATCH = 5000
+LONE_REQUESTS = 550
 
 
 def live_reports(terminal, n: int) -> list[dict]:
@@ -94,6 +97,7 @@ def run_singles(
     *,
     kill_redis_after: int | None = None,
     redis: Redis | None = None,
+    threads: int | None = None,
 ):
     path = "/api/v1/terminal/reports/"
     statuses: list[int] = []
@@ -108,9 +112,18 @@ def run_singles(
         return time.perf_counter() - start
 
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=threads or THREADS) as pool:
         latencies = list(pool.map(one, range(len(bodies))))
     return time.perf_counter() - start, latencies, statuses
+
+
+def alone(server: common.Gunicorn, tag: str) -> list[float]:
+    """Latencies of LONE_REQUESTS reports sent one at a time: what the request itself takes,
+    without waiting behind others (the added latency of screening is measured this way)."""
+    terminal, key_id, secret = common.make_terminal(tag)
+    bodies = [common.dumps(r) for r in live_reports(terminal, LONE_REQUESTS)]
+    run_singles(server, key_id, secret, bodies[:50], threads=1)  # the worker warmed up
+    return run_singles(server, key_id, secret, bodies[50:], threads=1)[1]
 
 
 def run_bare(server: common.Gunicorn) -> tuple[float, list[float]]:
@@ -176,7 +189,7 @@ def run_batches(server: common.Gunicorn, key_id: str, secret: str, rows: list[di
     return len(rows) / (time.perf_counter() - start)
 
 
-def unscreened() -> tuple[float, list[float], list[int], float, float]:
+def unscreened() -> tuple[float, list[float], list[int], float, float, list[float]]:
     """Single reports and batches on a server with screening off: what reporting costs alone."""
     os.environ["DECISIONS_SCREENING"] = "false"
     server = common.Gunicorn(port=8798)
@@ -184,13 +197,14 @@ def unscreened() -> tuple[float, list[float], list[int], float, float]:
         terminal, key_id, secret = common.make_terminal("unscreened")
         bodies = [common.dumps(r) for r in live_reports(terminal, REQUESTS)]
         total, latencies, statuses = run_singles(server, key_id, secret, bodies)
+        lone = alone(server, "unscreened-alone")
         batch_terminal, batch_key, batch_secret = common.make_terminal("unscreened-batch")
         rows = live_reports(batch_terminal, BATCH_ROWS)
         batch_rate = run_batches(server, batch_key, batch_secret, rows)
     finally:
         server.stop()
         del os.environ["DECISIONS_SCREENING"]
-    return total, latencies, statuses, REQUESTS / total, batch_rate
+    return total, latencies, statuses, REQUESTS / total, batch_rate, lone
 
 
 def main() -> None:
@@ -198,7 +212,9 @@ def main() -> None:
     from transactions.models import Report
 
     ensure_checks()
-    plain_total, plain_latencies, plain_statuses, plain_rate, plain_batch_rate = unscreened()
+    plain_total, plain_latencies, plain_statuses, plain_rate, plain_batch_rate, plain_lone = (
+        unscreened()
+    )
     redis = Redis()
     server = common.Gunicorn()
     try:
@@ -209,6 +225,7 @@ def main() -> None:
         bodies = [common.dumps(r) for r in live_reports(terminal, REQUESTS)]
         total, latencies, statuses = run_singles(server, key_id, secret, bodies)
         screening = screening_micros(terminal)
+        lone = alone(server, "decisions-alone")
 
         batch_terminal, batch_key, batch_secret = common.make_terminal("decisions-batch")
         batch_rows = live_reports(batch_terminal, BATCH_ROWS)
@@ -268,6 +285,12 @@ def main() -> None:
     )
     p50, p99 = quantiles(screening)
     print(f"  screening time: p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({len(screening)} decisions)")
+    on, off = quantiles(lone), quantiles(plain_lone)
+    print(
+        f"  one request at a time ({len(lone)} each): off p50 {off[0] * 1000:.1f} ms "
+        f"p99 {off[1] * 1000:.1f} ms, on p50 {on[0] * 1000:.1f} ms p99 {on[1] * 1000:.1f} ms; "
+        f"added p50 {(on[0] - off[0]) * 1000:.1f} ms  p99 {(on[1] - off[1]) * 1000:.1f} ms"
+    )
     print(
         line(
             "POST one report, Redis killed half-way",
