@@ -4,8 +4,9 @@ Two stores give the same answers (tests/transactions/decisions/test_state.py run
 
 - **Redis** (``REDIS_URL`` set): per merchant and card a sorted set of its reports scored by the
   time they occurred (member ``report_id|terminal|fen``), per terminal a sorted set of its located
-  reports (member ``report_id|lat|lng``); one Lua script adds reports and trims, another counts and sums their
-  windows, each call atomic over a chunk of a batch, every chunk in one round trip. A window is
+  reports (member ``report_id|lat|lng``); one Lua script adds reports and trims, another counts
+  and sums their windows, a third finds each report's predecessor at its terminal, each call
+  atomic over a chunk of a batch, every chunk in one round trip. A window is
   answered from Redis only when Redis has seen every report since its start: ``dec:since``
   records when this Redis started holding the state (set anew after it lost it, or after this
   process could not reach it), members older than ``RETENTION`` are trimmed, and a window
@@ -111,7 +112,11 @@ for i = 1, #KEYS do
   local rows = redis.call('ZREVRANGEBYSCORE', KEYS[i], score, '-inf', 'WITHSCORES', 'LIMIT', 0, 4)
   for j = 1, #rows, 2 do
     if rows[j] ~= own then
-      if tonumber(rows[j + 1]) == tonumber(score) then found = '?' else found, at = rows[j], rows[j + 1] end
+      if tonumber(rows[j + 1]) == tonumber(score) then
+        found = '?'
+      else
+        found, at = rows[j], rows[j + 1]
+      end
       break
     end
   end
