@@ -120,6 +120,33 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             copy.write_row(row)
 
 
+def insert_row(
+    table: str, columns: Sequence[str], row: Sequence[Any], *, returning: Sequence[str] = ()
+) -> tuple[Any, ...] | None:
+    """One ``INSERT`` of ``row`` into ``columns``; the ``returning`` columns of the row as
+    stored, if any are named. For a single row: one round trip, where :func:`copy_rows` takes two.
+    """
+    # Only the caller's table and column names are formatted in; every value is a parameter.
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, row)
+        return cursor.fetchone() if returning else None
+
+
+def next_ids(table: str, n: int) -> list[int]:
+    """``n`` ids taken from the sequence of ``table``'s ``id`` (PostgreSQL), for rows written
+    with :func:`copy_rows` whose ids are wanted without reading them back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, n],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 @contextmanager
 def pipelined() -> Iterator[None]:
     """Statements in the block that return nothing go to the server without waiting for each

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils import timezone
 
-from portal.common.database import copy_json, copy_rows, has_copy
+from portal.common.database import copy_json, copy_rows, has_copy, insert_row
 from transactions.models import (
     Decision,
 )
@@ -51,14 +50,7 @@ def decisions_insert(decisions: list[Decision]) -> None:
         )
         for d in decisions
     ]
-    if len(rows) > 1:
+    if len(rows) == 1:  # a single report's decision
+        insert_row(Decision._meta.db_table, DECISION_COLUMNS, rows[0])
+    else:
         copy_rows(Decision._meta.db_table, DECISION_COLUMNS, rows)
-        return
-    # A single report's decision: one INSERT is one round trip, a COPY two.
-    table = connection.ops.quote_name(Decision._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(DECISION_COLUMNS)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(DECISION_COLUMNS))})",
-            rows[0],
-        )

@@ -21,7 +21,13 @@ from django.utils import timezone
 
 from merchants.models import Terminal
 from portal.common.compiled import CompiledQuery
-from portal.common.database import copy_rows, has_copy, has_planner_settings
+from portal.common.database import (
+    copy_rows,
+    has_copy,
+    has_planner_settings,
+    insert_row,
+    next_ids,
+)
 from transactions.analytics.rollups import Stored, rollup_add
 from transactions.decisions.base import card_key
 from transactions.decisions.inputs import SCREENED_FIELDS
@@ -239,27 +245,26 @@ def _write(
     """Write the reports and add them to the rollups. With ``returning``, on PostgreSQL, the
     reports come back as stored (what the screening reads of them, ``SCREENED_FIELDS``);
     otherwise None."""
-    rows = [_row(item, **common) for item in fresh]
-    written = None
-    if not rows:
+    if not fresh:
         return None
-    if has_copy() and len(rows) == 1:
-        written = [_insert_returning(rows[0])]
-    elif has_copy() and not returning:
-        copy_rows(Report._meta.db_table, COLUMNS, rows)
-    elif has_copy():
-        # The ids are taken from the sequence first, so that nothing needs reading back.
-        ids = _next_ids(len(rows))
-        copy_rows(
-            Report._meta.db_table,
-            ("id", *COLUMNS),
-            ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
-        )
-        written = [_as_stored(pk, item) for pk, item in zip(ids, fresh, strict=True)]
-    else:
+    rows = [_row(item, **common) for item in fresh]
+    table = Report._meta.db_table
+    written = None
+    if not has_copy():
         Report.objects.bulk_create(
             [Report(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
         )
+    elif len(rows) == 1:
+        # One report: an INSERT that returns it as stored, instead of a COPY and a read-back.
+        stored = insert_row(table, COLUMNS, rows[0], returning=SCREENED_FIELDS)
+        written = [dict(zip(SCREENED_FIELDS, stored or (), strict=True))]
+    elif returning:
+        # The ids are taken from the sequence first, so that nothing needs reading back.
+        ids = next_ids(table, len(rows))
+        copy_rows(table, ("id", *COLUMNS), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+        written = [_as_stored(pk, item) for pk, item in zip(ids, fresh, strict=True)]
+    else:
+        copy_rows(table, COLUMNS, rows)
     # In the same transaction: the daily totals count exactly the reports that were stored.
     rollup_add(
         Stored(
@@ -277,34 +282,10 @@ def _write(
     return written
 
 
-def _insert_returning(row: tuple) -> dict[str, Any]:
-    """One report: an INSERT that returns it as stored, instead of a COPY (two round trips for
-    one row) and a read-back."""
-    table = connection.ops.quote_name(Report._meta.db_table)
-    marks = ", ".join(["%s"] * len(COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks}) "  # noqa: S608
-            f"RETURNING {', '.join(SCREENED_FIELDS)}",
-            row,
-        )
-        return dict(zip(SCREENED_FIELDS, cursor.fetchone(), strict=True))
-
-
-def _next_ids(n: int) -> list[int]:
-    table = Report._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, n],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
 def _as_stored(pk: int, item: Incoming) -> dict[str, Any]:
     """A report written by COPY as the database gives it back: its time in UTC, its amount with
     the column's two decimals (validation has checked there are no more, and that coordinates
-    have the columns' six); ``test_store_single.py`` compares the two."""
+    have the columns' six); ``test_store_written.py`` compares the two."""
     values = item.report.values
     return {name: values.get(name) for name in SCREENED_FIELDS} | {
         "id": pk,
