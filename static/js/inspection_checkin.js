@@ -1,5 +1,6 @@
 // The inspector's check-in: fill the coordinates from the device's location when it gives them;
-// otherwise (refused, no GPS, plain HTTP) they are typed by hand.
+// otherwise (refused, no GPS, plain HTTP) they are typed by hand. The button is rendered disabled and
+// enabled here, once it does something: a click before this script ran would be lost.
 (function () {
   "use strict";
   var button = document.getElementById("use-location");
@@ -24,4 +25,5 @@
       { enableHighAccuracy: true, timeout: 15000 }
     );
   });
+  button.disabled = false;
 })();
