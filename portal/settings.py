@@ -121,6 +121,10 @@ REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=10.0)
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The audit's rules of one part are found by this many threads, each on its own database
+# connection (PostgreSQL; transactions/audit/side_by_side.py); 1: one after another.
+AUDIT_FIND_THREADS = env.int("AUDIT_FIND_THREADS", default=2)
+
 REDIS_URL = env.str("REDIS_URL", default="")
 # Real-time screening keeps the recent state of cards and terminals here (transactions/decisions/
 # state.py); unset: the database answers the same questions.

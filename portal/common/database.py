@@ -8,12 +8,13 @@ built here. Everything reads the default connection, the only one the portal has
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import msgspec
 from django.db import connection
+from django.db.models import F, Field, Lookup, Model, Q
 
 
 def _postgresql() -> bool:
@@ -42,6 +43,34 @@ def has_array_parameters() -> bool:
     SQLite takes scalars only: a list goes in as many bound parameters, chunked under its limit.
     """
     return _postgresql()
+
+
+class _AnyOf(Lookup):
+    """``lhs = ANY(%s::type[])``: the values as one array parameter."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def __init__(self, lhs: Any, rhs: list[Any], array_type: str) -> None:
+        super().__init__(lhs, rhs)
+        self.array_type = array_type
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::{self.array_type}[])", [*lhs_params, self.rhs]
+
+
+def one_of(field: str, values: Collection[Any], *, array_type: str = "bigint") -> Q | Lookup:
+    """A filter on ``field`` being one of ``values``, for long lists (thousands of ids).
+
+    ``field__in`` binds each value as a parameter of its own, which Django prepares one by one:
+    a few milliseconds of Python for every query over a few thousand merchants or terminals. On
+    PostgreSQL the list goes as one array instead (the same plan: PostgreSQL turns an ``IN``
+    list into ``= ANY`` of an array); elsewhere it stays an ``IN`` list.
+    """
+    if has_array_parameters():
+        return _AnyOf(F(field), list(values), array_type)
+    return Q(**{f"{field}__in": values})
 
 
 def has_planner_settings() -> bool:
@@ -101,6 +130,38 @@ def time_distance(first: str, second: str) -> str:
     if _postgresql():
         return f"ABS(EXTRACT(EPOCH FROM ({first} - {second})))"
     return f"ABS(julianday({first}) - julianday({second}))"
+
+
+def update_rows(objects: Sequence[Model], fields: Sequence[str]) -> None:
+    """Write ``fields`` of each of ``objects`` (instances of one model) by primary key.
+
+    One ``UPDATE … WHERE pk = %s`` sent with every object's values (``executemany``, which
+    psycopg pipelines), where ``bulk_update`` builds a ``CASE`` of every object for every field:
+    about 0.2 ms of Python per object and field (an audit updating a hundred alerts spent 0.1 s
+    there).
+    No signals, like ``bulk_update``.
+    """
+    if not objects:
+        return
+    meta = objects[0]._meta
+    columns: list[Field] = []
+    for name in fields:
+        field = meta.get_field(name)
+        if not isinstance(field, Field) or not field.concrete:
+            raise ValueError(f"{name} is not a column of {meta.label}")
+        columns.append(field)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    # Names from the model's own metadata, values bound: nothing of a caller's goes in the SQL.
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    statement = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

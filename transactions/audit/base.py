@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from portal.common.database import one_of
 from transactions.alerts.findings import Finding
 from transactions.models import Report
 
@@ -40,11 +41,7 @@ class Context:
         return self.scoped(qs)
 
     def scoped(self, qs: QuerySet, field: str = "merchant_id") -> QuerySet:
-        return (
-            qs.filter(**{f"{field}__in": self.merchant_ids})
-            if self.merchant_ids is not None
-            else qs
-        )
+        return qs.filter(one_of(field, self.merchant_ids)) if self.merchant_ids is not None else qs
 
     def decimal(self, name: str) -> Decimal:
         return Decimal(str(self.params[name]))

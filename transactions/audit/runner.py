@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,6 +37,7 @@ from transactions.alerts.services import alerts_from_findings, alerts_notify_run
 from transactions.audit.base import Context
 from transactions.audit.data_rules import data_rule_audit, data_rule_codes
 from transactions.audit.rules import REGISTRY
+from transactions.audit.side_by_side import side_by_side
 from transactions.audit.workflow import AUDIT_RUN
 from transactions.models import (
     AuditRule,
@@ -127,7 +129,27 @@ def audit_run_part(*, part_id: int) -> None:
     by_level = _level_params(run.rules)
     levels = levels_of(merchant_ids=part.merchant_ids) if by_level else {}
     occurred = _occurred_span(run)
+    # Every built-in rule's (thresholds, merchants) group is found first, side by side where
+    # the database allows it; then the alerts are written rule by rule in the run's order.
+    jobs: list[tuple[str, Context]] = [
+        (code, Context(run.window_start, run.window_end, params, merchant_ids, occurred))
+        for code in run.rules
+        if code in REGISTRY
+        for params, merchant_ids in _param_groups(
+            {**REGISTRY[code].defaults, **rules[code].parameters},
+            {
+                level: {**REGISTRY[code].defaults, **p}
+                for level, p in by_level.get(code, {}).items()
+            },
+            part.merchant_ids,
+            levels,
+        )
+    ]
     with _no_jit():
+        found_by_job = side_by_side([partial(_found, code, ctx) for code, ctx in jobs])
+        findings_of: dict[str, list[Finding]] = {}
+        for (code, _ctx), findings in zip(jobs, found_by_job, strict=True):
+            findings_of.setdefault(code, []).extend(findings)
         for code in run.rules:
             if code not in REGISTRY:
                 found, new, known = data_rule_audit(
@@ -140,18 +162,9 @@ def audit_run_part(*, part_id: int) -> None:
                 counts |= found
                 created, updated = created + new, updated + known
                 continue
-            spec, rule = REGISTRY[code], rules[code]
-            findings: list[Finding] = []
-            for params, merchant_ids in _param_groups(
-                {**spec.defaults, **rule.parameters},
-                {level: {**spec.defaults, **p} for level, p in by_level.get(code, {}).items()},
-                part.merchant_ids,
-                levels,
-            ):
-                ctx = Context(run.window_start, run.window_end, params, merchant_ids, occurred)
-                findings.extend(spec.find(ctx))
+            findings = findings_of.get(code, [])
             counts[code] = len(findings)
-            new, known = alerts_from_findings(rule=rule, findings=findings, run=run)
+            new, known = alerts_from_findings(rule=rules[code], findings=findings, run=run)
             created, updated = created + new, updated + known
     with transaction.atomic():
         part = AuditRunPart.objects.select_for_update().get(pk=part_id)
@@ -167,6 +180,10 @@ def audit_run_part(*, part_id: int) -> None:
         run = AuditRun.objects.select_for_update().get(pk=run.pk)
         if run.parts_done == run.parts_total:
             _finish(run)
+
+
+def _found(code: str, ctx: Context) -> list[Finding]:
+    return list(REGISTRY[code].find(ctx))
 
 
 def _occurred_span(run: AuditRun) -> tuple[datetime, datetime] | None:

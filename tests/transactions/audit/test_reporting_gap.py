@@ -184,9 +184,12 @@ def test_with_the_daily_rollup_kept_the_same_gaps_wake(gap, woken):
     assert (alerts("reporting_gap") != []) is woken
 
 
-def test_a_terminal_active_in_the_last_days_is_settled_without_searching_its_reports():
+@pytest.mark.parametrize("before", [timedelta(days=1), timedelta(days=3), timedelta(days=27)])
+def test_a_terminal_active_in_the_last_days_is_settled_without_searching_its_reports(before):
+    """The day before is read first, then the rest of the dormancy for the terminals that did
+    not report then: either way no search of the earlier reports."""
     terminal = reporting_terminal()
-    plant(terminal, at=ago(days=3))
+    plant(terminal, at=ago(hours=1) - before)
     audit(window_end=ago(hours=2))
     plant(terminal, at=ago(hours=1))
     rollup_rebuild()

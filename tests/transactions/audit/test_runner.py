@@ -175,22 +175,54 @@ def test_a_part_run_twice_changes_nothing():
     )
 
 
+def crash_writing(monkeypatch, code: str):
+    """The worker dies while writing ``code``'s alerts (the rules before it wrote theirs);
+    returns the writer to put back."""
+    write = runner.alerts_from_findings
+
+    def crash(*, rule, **kwargs):
+        if rule.code == code:
+            raise RuntimeError("worker killed")
+        return write(rule=rule, **kwargs)
+
+    monkeypatch.setattr(runner, "alerts_from_findings", crash)
+    return write
+
+
 def test_a_part_that_crashed_half_way_is_completed_by_running_it_again(monkeypatch):
     """mcc_jump's alerts are written, then merchant_jump (next in order) dies: the run is half done."""
     plant_patterns()
     expected = snapshot_of_a_clean_run()
-    spec = REGISTRY["merchant_jump"]
-
-    def crash(ctx):
-        raise RuntimeError("worker killed")
-
-    monkeypatch.setitem(REGISTRY, "merchant_jump", replace(spec, find=crash))
+    write = crash_writing(monkeypatch, "merchant_jump")
     run = audit_start(trigger="test")
     [part] = run.parts.all()
     with pytest.raises(RuntimeError):
         audit_run_part(part_id=part.pk)
     part.refresh_from_db()
     assert not part.done and alerts("mcc_jump") and not alerts("merchant_jump")
+    monkeypatch.setattr(runner, "alerts_from_findings", write)
+    audit_run_part(part_id=part.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and snapshot() == expected
+
+
+def test_a_rule_that_fails_to_find_fails_the_part_before_any_alert_is_written(monkeypatch):
+    """The rules are all found before any alert is written: a finder that raises leaves the
+    part undone and nothing half written; running it again completes it."""
+    plant_patterns()
+    expected = snapshot_of_a_clean_run()
+    spec = REGISTRY["merchant_jump"]
+
+    def crash(ctx):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setitem(REGISTRY, "merchant_jump", replace(spec, find=crash))
+    run = audit_start(trigger="test")
+    [part] = run.parts.all()
+    with pytest.raises(RuntimeError, match="database gone"):
+        audit_run_part(part_id=part.pk)
+    part.refresh_from_db()
+    assert not part.done and Alert.objects.count() == 0
     monkeypatch.setitem(REGISTRY, "merchant_jump", spec)
     audit_run_part(part_id=part.pk)
     run.refresh_from_db()
@@ -231,18 +263,13 @@ def test_disabled_rules_do_not_run():
 
 def test_alerts_a_crashed_part_wrote_count_as_created_when_it_runs_again(monkeypatch):
     plant_patterns()
-    spec = REGISTRY["merchant_jump"]
-
-    def crash(ctx):
-        raise RuntimeError("worker killed")
-
-    monkeypatch.setitem(REGISTRY, "merchant_jump", replace(spec, find=crash))
+    write = crash_writing(monkeypatch, "merchant_jump")
     run = audit_start(trigger="test")
     [part] = run.parts.all()
     with pytest.raises(RuntimeError):
         audit_run_part(part_id=part.pk)
     assert alerts("mcc_jump")  # written and committed before the crash
-    monkeypatch.setitem(REGISTRY, "merchant_jump", spec)
+    monkeypatch.setattr(runner, "alerts_from_findings", write)
     audit_run_part(part_id=part.pk)
     run.refresh_from_db()
     assert (run.alerts_created, run.alerts_updated) == (Alert.objects.count(), 0)

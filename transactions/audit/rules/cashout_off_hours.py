@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractHour
 from django.utils.translation import gettext_noop
 
 from portal.common.beijing import SHANGHAI
+from portal.common.database import one_of
 from transactions.alerts.findings import Finding
 from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day, whole_day_groups
@@ -21,7 +22,7 @@ def quiet_hours(ctx: Context, merchant_ids: list[int]) -> dict[int, set[int]]:
     # Whole days from the daily totals kept at ingestion: ~30 rows a terminal, not every report.
     since = ctx.window_end.astimezone(SHANGHAI) - timedelta(days=int(ctx.params["history_days"]))
     counts = (
-        TerminalDay.objects.filter(merchant_id__in=merchant_ids, day__gte=since.date())
+        TerminalDay.objects.filter(one_of("merchant_id", merchant_ids), day__gte=since.date())
         .values("merchant_id")
         .annotate(**{name: Sum(name) for name in HOUR_FIELDS})
     )

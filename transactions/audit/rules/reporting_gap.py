@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from merchants.models import Terminal, TerminalStatus
 from portal.common.beijing import SHANGHAI
+from portal.common.database import one_of
 from transactions.alerts.findings import Finding
 from transactions.audit.base import Context, RuleSpec
 from transactions.audit.rules.days import local_day
@@ -146,8 +147,10 @@ def _active_lately(rows: Iterable[dict[str, Any]], dormant: timedelta) -> list[i
 
     A report on day D-1 … D-(n-1) (n the dormant days) came less than n days before any report of
     day D, whichever run saw it, and the rollup has a terminal's day only once it has reports.
-    One read of the rollup's (terminal, day) index for the window's terminals, instead of one
-    search of the report table for each of them.
+    Read from the rollup instead of searching the report table for each of them: first the day
+    before alone (one day of the rollup: most terminals that report at all reported then), then
+    for the terminals that did not, whether they have any day within the dormancy (an index
+    probe each, not weeks of rows for every terminal of the window).
     """
     by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -157,16 +160,25 @@ def _active_lately(rows: Iterable[dict[str, Any]], dormant: timedelta) -> list[i
     for day, group in by_day.items():
         if whole_days < 1:
             continue
+        terminals = {row["terminal_id"] for row in group}
+        yesterday = day - timedelta(days=1)
         active = set(
             TerminalDay.objects.filter(
-                terminal_id__in={row["terminal_id"] for row in group},
-                day__gte=day - timedelta(days=whole_days),
-                day__lt=day,
-                reports__gt=0,
-            )
-            .values_list("terminal_id", flat=True)
-            .distinct()
+                one_of("terminal_id", terminals), day=yesterday, reports__gt=0
+            ).values_list("terminal_id", flat=True)
         )
+        if terminals - active:
+            # One probe of the (terminal, day) index per terminal, ending at its first day found.
+            since = day - timedelta(days=whole_days)
+            reported = TerminalDay.objects.filter(
+                terminal_id=OuterRef("pk"), day__gte=since, day__lt=yesterday, reports__gt=0
+            )
+            active |= set(
+                Terminal.objects.order_by()
+                .filter(one_of("id", terminals - active))
+                .filter(Exists(reported))
+                .values_list("id", flat=True)
+            )
         found += [row["id"] for row in group if row["terminal_id"] in active]
     return found
 

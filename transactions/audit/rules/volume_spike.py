@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_noop
 
 from portal.common.beijing import SHANGHAI
+from portal.common.database import one_of
 from transactions.alerts.findings import Finding
 from transactions.audit.base import Context, RuleSpec, money
 from transactions.models import Report, TerminalDay
@@ -82,7 +83,7 @@ def _day_against_history(
     history = Q(day__lt=day)
     rows = (
         TerminalDay.objects.filter(
-            merchant_id__in=merchant_ids,
+            one_of("merchant_id", merchant_ids),
             day__gte=day - timedelta(days=int(ctx.params["trailing_days"])),
             day__lte=day,
             sales__gt=0,
@@ -111,7 +112,7 @@ def _days_against_history(
     trailing = timedelta(days=int(ctx.params["trailing_days"]))
     daily = (
         TerminalDay.objects.filter(
-            merchant_id__in=set().union(*merchants_by_day.values()),
+            one_of("merchant_id", set().union(*merchants_by_day.values())),
             day__gte=min(merchants_by_day) - trailing,
             day__lte=max(merchants_by_day),
             sales__gt=0,
