@@ -176,9 +176,58 @@ def test_a_month_at_once_and_day_by_day_give_the_same_figures():
         by_day = [
             row
             for day, merchant_ids in merchants_by_day.items()
-            for row in volume_spike._day_against_history(ctx, field, day, merchant_ids)
+            for row in volume_spike._day_against_history(ctx, day, merchant_ids)[field]
             if row["today"] is not None
         ]
         key = lambda r: (r["owner"], r["day"])
         assert len(at_once) == 19
         assert sorted(at_once, key=key) == sorted(by_day, key=key)
+
+
+def audited_until_the_spike_day():
+    """A run up to 08:00 of the spike day: the next run touches that day alone (the path of
+    every incremental run), not the month a first run reads."""
+    audit(window_end=shanghai(1, 8))
+
+
+def test_an_incremental_run_judges_the_new_day_against_the_history():
+    terminal = reporting_terminal()
+    history(terminal)
+    audited_until_the_spike_day()
+    today = spike_day(terminal, "2000.00", "1500.00")
+    audit()
+    found = by_owner()
+    assert set(found) == {"merchant", "terminal"}
+    assert found["merchant"].explanation == (
+        f"The merchant's sales on {shanghai(1, 12).date()} were ¥3,500.00, 3.5× its 7-day "
+        "average of ¥1,000.00 (threshold 3×)."
+    )
+    assert report_ids(found["terminal"]) == {r.pk for r in today}
+
+
+def test_a_merchants_days_with_sales_are_its_terminals_days_together():
+    """A sells on days 2, 4 and 6, B on 3, 5, 7 and 8: the merchant traded 7 days (judged, an
+    average of ¥1,000), each terminal fewer (not judged)."""
+    a = reporting_terminal()
+    b = reporting_terminal(merchant=a.merchant)
+    plant_many(a, [shanghai(d, 12) for d in (2, 4, 6)], amount="1000.00")
+    plant_many(b, [shanghai(d, 12) for d in (3, 5, 7, 8)], amount="1000.00")
+    audited_until_the_spike_day()
+    spike_day(a, "5000.00")
+    audit()
+    [alert] = alerts("volume_spike")
+    assert alert.terminal is None and alert.merchant == a.merchant
+    assert "5.0× its 7-day average of ¥1,000.00" in alert.explanation
+
+
+@pytest.mark.parametrize("trailing_days", [28, 90])
+def test_a_history_longer_than_a_days_bits_hold_gives_the_same_figures(trailing_days):
+    """Over 62 days of history the days are not counted in bits but from each owner's totals."""
+    set_params("volume_spike", trailing_days=trailing_days)
+    terminal = reporting_terminal()
+    plant_many(terminal, [shanghai(d, 12) for d in range(3, 17, 2)], amount="1000.00")
+    audited_until_the_spike_day()
+    spike_day(terminal, "1600.00")
+    audit()
+    assert "3.2× its 14-day average of ¥500.00" in by_owner()["merchant"].explanation
+    assert "3.2× its 14-day average of ¥500.00" in by_owner()["terminal"].explanation

@@ -7,8 +7,8 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, F, Func, IntegerField, Max, Q, Sum, Value
+from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext_noop
 
 from portal.common.beijing import SHANGHAI
@@ -18,6 +18,8 @@ from transactions.audit.base import Context, RuleSpec, money
 from transactions.models import Report, TerminalDay
 
 FEW_DAYS = 3
+# A day of history is a bit of a 64-bit integer (bit 0, the day itself, is not history).
+MAX_BITS = 62
 MESSAGES = {
     "merchant": gettext_noop(
         "The merchant's sales on %(day)s were %(sales)s, %(ratio)s× its %(span)s-day average "
@@ -41,65 +43,124 @@ def find(ctx: Context) -> list[Finding]:
     merchants_by_day: dict[date, set[int]] = defaultdict(set)
     for merchant_id, _terminal_id, day in touched:
         merchants_by_day[day].add(merchant_id)
-    findings = []
-    for field, owners in (
-        ("merchant_id", {(m, d) for m, _, d in touched}),
-        ("terminal_id", {(t, d) for _, t, d in touched}),
-    ):
-        findings += _spikes(ctx, field, candidates(ctx, field, owners, merchants_by_day))
-    return findings
+    owners = {
+        "merchant_id": {(m, d) for m, _, d in touched},
+        "terminal_id": {(t, d) for _, t, d in touched},
+    }
+    found = candidates(ctx, owners, merchants_by_day)
+    return [finding for field in owners for finding in _spikes(ctx, field, found[field])]
 
 
 def candidates(
     ctx: Context,
-    field: str,
-    owners: set[tuple[int, date]],
+    owners: dict[str, set[tuple[int, date]]],
     merchants_by_day: dict[date, set[int]],
-) -> list[dict[str, Any]]:
-    """Each touched (owner, day) with the day's sales and its trailing history.
+) -> dict[str, list[dict[str, Any]]]:
+    """Each touched (owner, day) with the day's sales and its trailing history, by owner field.
 
-    An incremental run touches a day or two: the database sums each of them. A first run touches
-    a month, where one read of the daily totals and running sums beat a query per day.
+    An incremental run touches a day or two: the database sums each of them, once for both
+    owners. A first run touches a month, where one read of the daily totals per owner and
+    running sums beat a query per day (so does a history longer than a day's bits hold).
     """
-    if len(merchants_by_day) <= FEW_DAYS:
-        return [
-            row
+    if len(merchants_by_day) <= FEW_DAYS and int(ctx.params["trailing_days"]) <= MAX_BITS:
+        by_day = {
+            day: _day_against_history(ctx, day, merchant_ids)
             for day, merchant_ids in merchants_by_day.items()
-            for row in _day_against_history(ctx, field, day, merchant_ids)
-            if (row["owner"], day) in owners
-        ]
-    return _days_against_history(ctx, field, owners, merchants_by_day)
+        }
+        return {
+            field: [
+                row
+                for day, rows in by_day.items()
+                for row in rows[field]
+                if (row["owner"], day) in wanted
+            ]
+            for field, wanted in owners.items()
+        }
+    return {
+        field: _days_against_history(ctx, field, wanted, merchants_by_day)
+        for field, wanted in owners.items()
+    }
 
 
 def _day_against_history(
-    ctx: Context, field: str, day: date, merchant_ids: set[int]
-) -> list[dict[str, Any]]:
-    """Per owner: the day's sales beside its trailing days, summed by the database.
+    ctx: Context, day: date, merchant_ids: set[int]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per owner (by ``merchant_id`` and by ``terminal_id``): the day's sales beside its
+    trailing days.
 
-    Read from the daily totals kept at ingestion (a row per terminal and day), so an owner comes
-    back as one row, however many sales it had. All of a merchant's terminals count towards its
-    volume, not only those in the window.
+    One read of the daily totals kept at ingestion (a row per terminal and day), grouped by
+    terminal: so an owner comes back as one row, however many sales it had. A merchant's figures
+    are its terminals' added up, all of its terminals, not only those in the window. A terminal's
+    days with sales come back as bits (bit n: n days before ``day``; one row a day, so their
+    sum is their union), and a merchant's days with sales are the union of its terminals'.
     """
     history = Q(day__lt=day)
-    rows = (
-        TerminalDay.objects.filter(
-            one_of("merchant_id", merchant_ids),
-            day__gte=day - timedelta(days=int(ctx.params["trailing_days"])),
-            day__lte=day,
-            sales__gt=0,
-        )
-        .values(owner=F(field))
-        .annotate(
-            merchant=Max("merchant_id"),
-            today=Sum("sales_amount", filter=Q(day=day)),
-            history=Sum("sales_amount", filter=history),
-            # A terminal has one row a day: counting them needs no DISTINCT (whose sort is
-            # the costly part of this query); a merchant's terminals share their days.
-            days=Count("day", distinct=field != "terminal_id", filter=history),
-            since=Min("day", filter=history),
-        )
-    )
-    return [{**row, "day": day} for row in rows]
+    bit = Cast(Value(1), BigIntegerField()).bitleftshift(DaysBefore(Value(day), "day"))
+    terminals = TerminalDay.objects.filter(
+        one_of("merchant_id", merchant_ids),
+        day__gte=day - timedelta(days=int(ctx.params["trailing_days"])),
+        day__lte=day,
+        sales__gt=0,
+    ).values("terminal_id")
+    rows = terminals.annotate(
+        merchant=Max("merchant_id"),  # a terminal has one merchant: Max() names it
+        today=Sum("sales_amount", filter=Q(day=day)),
+        history=Sum("sales_amount", filter=history),
+        bits=Sum(bit, filter=history),
+    ).values_list("terminal_id", "merchant", "today", "history", "bits")
+    by_terminal: list[dict[str, Any]] = []
+    by_merchant: dict[int, list[Any]] = {}
+    for terminal_id, merchant_id, today, sold, bits in rows.order_by():
+        by_terminal.append(_owner_row(terminal_id, merchant_id, day, today, sold, int(bits or 0)))
+        merchant = by_merchant.setdefault(merchant_id, [None, None, 0])
+        merchant[0] = _plus(merchant[0], today)
+        merchant[1] = _plus(merchant[1], sold)
+        merchant[2] |= int(bits or 0)
+    return {
+        "terminal_id": by_terminal,
+        "merchant_id": [
+            _owner_row(merchant_id, merchant_id, day, today, sold, bits)
+            for merchant_id, (today, sold, bits) in by_merchant.items()
+        ],
+    }
+
+
+def _plus(total: Decimal | None, amount: Decimal | None) -> Decimal | None:
+    """A sum as SQL's SUM has it: none while there is nothing to add."""
+    return amount if total is None else total + (amount or 0)
+
+
+def _owner_row(
+    owner: int, merchant: int, day: date, today: Decimal | None, history: Decimal | None, bits: int
+) -> dict[str, Any]:
+    """An owner's figures: ``days`` (how many days of the history had sales) and ``since`` (the
+    first of them) read from the bits of its days."""
+    return {
+        "owner": owner,
+        "merchant": merchant,
+        "today": today,
+        "history": history,
+        "days": bits.bit_count(),
+        "since": day - timedelta(days=bits.bit_length() - 1) if bits else None,
+        "day": day,
+    }
+
+
+class DaysBefore(Func):
+    """Whole days from the date ``earlier`` to the date ``later`` (``DaysBefore(later, earlier)``)."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        # PostgreSQL: a date minus a date is the whole days between them.
+        return f"(CAST({later[0]} AS date) - {earlier[0]})", [*later[1], *earlier[1]]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"CAST(julianday({later[0]}) - julianday({earlier[0]}) AS INTEGER)"
+        return sql, [*later[1], *earlier[1]]
 
 
 def _days_against_history(
