@@ -126,30 +126,8 @@ def audit_run_part(*, part_id: int) -> None:
     counts: dict[str, int] = {}
     created = updated = 0
     rules = {rule.code: rule for rule in AuditRule.objects.filter(code__in=run.rules)}
-    by_level = _level_params(run.rules)
-    levels = levels_of(merchant_ids=part.merchant_ids) if by_level else {}
-    occurred = _occurred_span(run)
-    # Every built-in rule's (thresholds, merchants) group is found first, side by side where
-    # the database allows it; then the alerts are written rule by rule in the run's order.
-    jobs: list[tuple[str, Context]] = [
-        (code, Context(run.window_start, run.window_end, params, merchant_ids, occurred))
-        for code in run.rules
-        if code in REGISTRY
-        for params, merchant_ids in _param_groups(
-            {**REGISTRY[code].defaults, **rules[code].parameters},
-            {
-                level: {**REGISTRY[code].defaults, **p}
-                for level, p in by_level.get(code, {}).items()
-            },
-            part.merchant_ids,
-            levels,
-        )
-    ]
     with _no_jit():
-        found_by_job = side_by_side([partial(_found, code, ctx) for code, ctx in jobs])
-        findings_of: dict[str, list[Finding]] = {}
-        for (code, _ctx), findings in zip(jobs, found_by_job, strict=True):
-            findings_of.setdefault(code, []).extend(findings)
+        findings_of = _findings(run, part.merchant_ids, rules)
         for code in run.rules:
             if code not in REGISTRY:
                 found, new, known = data_rule_audit(
@@ -180,6 +158,38 @@ def audit_run_part(*, part_id: int) -> None:
         run = AuditRun.objects.select_for_update().get(pk=run.pk)
         if run.parts_done == run.parts_total:
             _finish(run)
+
+
+def _findings(
+    run: AuditRun, merchant_ids: list[int], rules: dict[str, AuditRule]
+) -> dict[str, list[Finding]]:
+    """Every built-in rule's findings for these merchants, by rule code.
+
+    A rule runs once per set of thresholds among the merchants (their risk levels'); all of
+    these are found side by side where the database allows it (``side_by_side``).
+    """
+    by_level = _level_params(run.rules)
+    levels = levels_of(merchant_ids=merchant_ids) if by_level else {}
+    occurred = _occurred_span(run)
+    jobs: list[tuple[str, Context]] = [
+        (code, Context(run.window_start, run.window_end, params, group, occurred))
+        for code in run.rules
+        if code in REGISTRY
+        for params, group in _param_groups(
+            {**REGISTRY[code].defaults, **rules[code].parameters},
+            {
+                level: {**REGISTRY[code].defaults, **p}
+                for level, p in by_level.get(code, {}).items()
+            },
+            merchant_ids,
+            levels,
+        )
+    ]
+    found = side_by_side([partial(_found, code, ctx) for code, ctx in jobs])
+    findings_of: dict[str, list[Finding]] = {}
+    for (code, _ctx), findings in zip(jobs, found, strict=True):
+        findings_of.setdefault(code, []).extend(findings)
+    return findings_of
 
 
 def _found(code: str, ctx: Context) -> list[Finding]:

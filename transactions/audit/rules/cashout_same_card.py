@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_noop
 
@@ -26,11 +26,17 @@ def find(ctx: Context) -> list[Finding]:
         Report.objects.exclude(card_token="").filter(occurred_at__gte=start, occurred_at__lt=end)
     )
     # Count in the database (GROUP BY ... HAVING); only the few heavy cards come back, and only
-    # those the window's reports take part in (cheaper than a semi-join on every new card).
+    # those the window's reports take part in. The cards of the window's reports only: as an
+    # EXISTS, the planner reads the cards' reports through the (merchant, card, time) index
+    # when the day holds many more reports than the window, and the day itself when it does not.
     fresh = Q(received_at__gt=ctx.window_start, received_at__lte=ctx.window_end)
+    new_card = touched.filter(
+        merchant_id=OuterRef("merchant_id"), card_token=OuterRef("card_token")
+    )
     heavy = {
         (row["merchant_id"], row["card_token"], row["day"])
-        for row in in_days.annotate(day=day)
+        for row in in_days.filter(Exists(new_card))
+        .annotate(day=day)
         .values("merchant_id", "card_token", "day")
         .annotate(uses=Count("id"), new=Count("id", filter=fresh))
         .filter(uses__gte=min_count, new__gt=0)

@@ -8,6 +8,7 @@ from itertools import accumulate
 from typing import Any
 
 from django.db.models import BigIntegerField, F, Func, IntegerField, Max, Q, Sum, Value
+from django.db.models.expressions import Combinable, CombinedExpression
 from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext_noop
 
@@ -95,7 +96,9 @@ def _day_against_history(
     sum is their union), and a merchant's days with sales are the union of its terminals'.
     """
     history = Q(day__lt=day)
-    bit = Cast(Value(1), BigIntegerField()).bitleftshift(DaysBefore(Value(day), "day"))
+    bit = CombinedExpression(
+        Cast(Value(1), BigIntegerField()), Combinable.BITLEFTSHIFT, DaysBefore(Value(day), "day")
+    )
     terminals = TerminalDay.objects.filter(
         one_of("merchant_id", merchant_ids),
         day__gte=day - timedelta(days=int(ctx.params["trailing_days"])),
@@ -152,9 +155,9 @@ class DaysBefore(Func):
     arity = 2
     output_field = IntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         later, earlier = (compiler.compile(e) for e in self.get_source_expressions())
-        # PostgreSQL: a date minus a date is the whole days between them.
+        # A date minus a date is the whole days between them.
         return f"(CAST({later[0]} AS date) - {earlier[0]})", [*later[1], *earlier[1]]
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
