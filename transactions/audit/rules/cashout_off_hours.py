@@ -4,6 +4,7 @@
 than quiet_share_percent of its transactions over history_days (with at least min_history of them).
 """
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.db.models import F, QuerySet, Sum
@@ -18,21 +19,30 @@ from transactions.audit.rules.days import local_day, whole_day_groups
 from transactions.models import HOUR_FIELDS, Report, TerminalDay
 
 
-def quiet_hours(ctx: Context, merchant_ids: list[int]) -> dict[int, set[int]]:
-    # Whole days from the daily totals kept at ingestion: ~30 rows a terminal, not every report.
+def quiet_hours(
+    ctx: Context, merchant_ids: list[int], hours: Collection[int] = range(24)
+) -> dict[int, set[int]]:
+    """Per merchant with enough history, which of ``hours`` are quiet.
+
+    Whole days from the daily totals kept at ingestion: ~30 rows a terminal, not every report.
+    A terminal-day's ``reports`` is the sum of its hours, so only the hours asked about are
+    summed (an incremental run's window falls in an hour or two, not 24).
+    """
     since = ctx.window_end.astimezone(SHANGHAI) - timedelta(days=int(ctx.params["history_days"]))
+    names = {hour: HOUR_FIELDS[hour] for hour in hours}
     counts = (
         TerminalDay.objects.filter(one_of("merchant_id", merchant_ids), day__gte=since.date())
         .values("merchant_id")
-        .annotate(**{name: Sum(name) for name in HOUR_FIELDS})
+        .annotate(total=Sum("reports"), **{name: Sum(name) for name in names.values()})
     )
     share = float(ctx.params["quiet_share_percent"]) / 100
     quiet = {}
     for row in counts:
-        hours = [row[name] for name in HOUR_FIELDS]
-        total = sum(hours)
+        total = row["total"]
         if total >= int(ctx.params["min_history"]):
-            quiet[row["merchant_id"]] = {h for h, n in enumerate(hours) if n < total * share}
+            quiet[row["merchant_id"]] = {
+                h for h, name in names.items() if row[name] < total * share
+            }
     return quiet
 
 
@@ -41,11 +51,13 @@ def find(ctx: Context) -> list[Finding]:
     credit = ctx.reports().filter(method="credit_card", type="sale")
     # order_by(): the model's default ordering would otherwise make DISTINCT one row per report.
     seen = set(credit.annotate(hour=hour).order_by().values_list("merchant_id", "hour").distinct())
-    quiet = quiet_hours(ctx, sorted({merchant_id for merchant_id, _hour in seen}))
+    merchants = sorted({merchant_id for merchant_id, _hour in seen})
+    quiet_seen = quiet_hours(ctx, merchants, hours={hour for _merchant_id, hour in seen})
     # Only merchants with a window sale at one of their quiet hours can raise; the same day's
-    # earlier sales at any of their quiet hours join those. So the reports are read with these
-    # few merchants' quiet hours, not with every merchant's.
-    hit = {merchant_id for merchant_id, h in seen if h in quiet.get(merchant_id, ())}
+    # earlier sales at any of their quiet hours join those. So all of their quiet hours are
+    # learnt for these few merchants only, and the reports read with those hours.
+    hit = {merchant_id for merchant_id, h in seen if h in quiet_seen.get(merchant_id, ())}
+    quiet = quiet_hours(ctx, sorted(hit)) if hit else {}
     # One pass: (merchant, hour) folded into one number, looked up in a hashed IN list, instead
     # of an OR of per-merchant conditions that PostgreSQL evaluates one by one for every row.
     slots = [m * 24 + h for m in sorted(hit) for h in sorted(quiet[m])]
