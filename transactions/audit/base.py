@@ -57,6 +57,10 @@ class RuleSpec:
     severity: str
     defaults: dict[str, Any]
     find: Callable[[Context], Iterable[Finding]]
+    # Reads far beyond the window (rollups over weeks, the same day's or terminal's earlier
+    # reports): found first when a part's rules run side by side, so that a long one does not
+    # start last and end the run alone.
+    heavy: bool = False
 
 
 def money(value: Decimal) -> str:

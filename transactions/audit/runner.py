@@ -60,7 +60,10 @@ STALE_AFTER = STALLED_AFTER
 
 def ensure_rules() -> None:
     """Create the rows of rules added since the last migration (thresholds at their defaults)."""
+    known = set(AuditRule.objects.filter(code__in=REGISTRY).values_list("code", flat=True))
     for spec in REGISTRY.values():
+        if spec.code in known:
+            continue  # one query for every rule a run starts with, not one each
         AuditRule.objects.get_or_create(
             code=spec.code,
             defaults={
@@ -185,6 +188,7 @@ def _findings(
             levels,
         )
     ]
+    jobs.sort(key=lambda job: not REGISTRY[job[0]].heavy)  # the long ones first (stable)
     found = side_by_side([partial(_found, code, ctx) for code, ctx in jobs])
     findings_of: dict[str, list[Finding]] = {}
     for (code, _ctx), findings in zip(jobs, found, strict=True):

@@ -91,3 +91,23 @@ def test_rules_found_side_by_side_raise_what_one_after_another_raise(settings):
     settings.AUDIT_FIND_THREADS = 3
     run = audit_run_now(trigger="test")
     assert snapshot() == expected and run.alerts_created == len(expected)
+
+
+@pytest.mark.django_db
+def test_the_rules_that_read_far_beyond_the_window_are_found_first(monkeypatch):
+    """Started last, a long rule would end the run alone while the other threads wait."""
+    from transactions.audit import runner
+    from transactions.audit.rules import REGISTRY
+
+    asked: list[str] = []
+
+    def recorded(jobs):
+        asked.extend(job.args[0] for job in jobs)
+        return [job() for job in jobs]
+
+    monkeypatch.setattr(runner, "side_by_side", recorded)
+    plant_patterns()
+    audit_run_now(trigger="test")
+    heavy = [REGISTRY[code].heavy for code in asked]
+    assert sorted(asked) == sorted(REGISTRY) and heavy == sorted(heavy, reverse=True)
+    assert {code for code in asked if REGISTRY[code].heavy} >= {"volume_spike", "reporting_gap"}

@@ -105,4 +105,5 @@ RULE = RuleSpec(
     severity="medium",
     defaults={"history_days": 30, "min_history": 200, "quiet_share_percent": 1},
     find=find,
+    heavy=True,
 )

@@ -83,4 +83,5 @@ RULE = RuleSpec(
     severity="high",
     defaults={"min_count": 5},
     find=find,
+    heavy=True,
 )

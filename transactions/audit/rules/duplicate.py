@@ -86,4 +86,5 @@ RULE = RuleSpec(
     severity="medium",
     defaults={"seconds": 60},
     find=find,
+    heavy=True,
 )

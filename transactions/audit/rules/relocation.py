@@ -152,4 +152,5 @@ RULE = RuleSpec(
     severity="high",
     defaults={"max_km": 5, "travel_km": 50, "travel_minutes": 30},
     find=find,
+    heavy=True,
 )

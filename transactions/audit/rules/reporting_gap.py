@@ -190,4 +190,5 @@ RULE = RuleSpec(
     severity="medium",
     defaults={"silent_hours": 24, "dormant_days": 30},
     find=find,
+    heavy=True,
 )

@@ -280,4 +280,5 @@ RULE = RuleSpec(
     severity="medium",
     defaults={"factor": 3, "trailing_days": 28, "min_days": 7, "min_amount": "1000"},
     find=find,
+    heavy=True,
 )
