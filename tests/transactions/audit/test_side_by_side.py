@@ -29,6 +29,14 @@ def backend() -> tuple[int, int]:
     return threading.get_ident(), pid
 
 
+def planner_settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+        )
+        return cursor.fetchone()
+
+
 def open_sessions(pids: set[int]) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", [list(pids)])
@@ -46,6 +54,14 @@ def test_jobs_run_on_threads_of_their_own_and_come_back_in_order(settings):
     assert threading.get_ident() not in threads and len(threads) == 2
     assert backend()[1] not in pids and len(pids) == 2
     assert open_sessions(pids) == set()  # each thread closed its connection
+
+
+@postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_threads_sessions_plan_without_jit_or_parallel_workers(settings):
+    """The threads are the parallelism: a query's own workers would take their cores."""
+    settings.AUDIT_FIND_THREADS = 2
+    assert set(side_by_side([planner_settings] * 4)) == {("off", "0")}
 
 
 @postgresql
