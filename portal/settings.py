@@ -124,6 +124,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The audit's rules of one part are found by this many threads, each on its own database
 # connection (PostgreSQL; transactions/audit/side_by_side.py); 1: one after another.
 AUDIT_FIND_THREADS = env.int("AUDIT_FIND_THREADS", default=2)
+# A scheduled audit run is split into parts of this many merchants, one Celery task each. Every
+# part reads the run's window again for every rule: more parts pay off only with workers that
+# have cores and database capacity of their own (docs/scaling.md).
+AUDIT_MERCHANTS_PER_PART = env.int("AUDIT_MERCHANTS_PER_PART", default=5000)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 # Real-time screening keeps the recent state of cards and terminals here (transactions/decisions/

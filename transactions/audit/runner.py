@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Min
 from django.utils import timezone
@@ -49,10 +50,6 @@ from transactions.models import (
 )
 
 FIRST_WINDOW = timedelta(days=35)
-MERCHANTS_PER_PART = 250
-# A merchant's reports are spread over the whole table, so every part reads the window again:
-# parts pay off when workers run them side by side, not one after another in one process.
-IN_PROCESS_MERCHANTS_PER_PART = 5000
 # A whole first run over a million reports takes seconds; a run unfinished after this long has
 # lost a part (longer than the broker's visibility timeout, so redelivery gets its chance first).
 STALE_AFTER = STALLED_AFTER
@@ -79,9 +76,16 @@ def audit_start(
     *,
     trigger: str,
     window_end: datetime | None = None,
-    merchants_per_part: int = MERCHANTS_PER_PART,
+    merchants_per_part: int | None = None,
 ) -> AuditRun:
-    """Record a run over what arrived since the last finished run, split by merchant."""
+    """Record a run over what arrived since the last finished run, split by merchant.
+
+    Parts of ``AUDIT_MERCHANTS_PER_PART`` merchants unless told: a merchant's reports are spread
+    over the whole table, so every part reads the window again for every rule. Parts pay off
+    on workers with cores (and a database) of their own; on one box, a part's rules are found
+    side by side already (``AUDIT_FIND_THREADS``).
+    """
+    merchants_per_part = merchants_per_part or settings.AUDIT_MERCHANTS_PER_PART
     ensure_rules()
     window_end = window_end or timezone.now()
     last = AuditRun.objects.filter(status=RunStatus.DONE).order_by("-window_end").first()
@@ -310,7 +314,7 @@ def audit_run_now(
     *,
     trigger: str,
     window_end: datetime | None = None,
-    merchants_per_part: int = IN_PROCESS_MERCHANTS_PER_PART,
+    merchants_per_part: int | None = None,
 ) -> AuditRun:
     """Start a run and do every part in this process (shell, admin fallback, tests, benchmarks)."""
     started = time.monotonic()
