@@ -303,7 +303,7 @@ def ingest(rows: int) -> None:
 def audit(rounds: int, workers: int, new: int = 10_000) -> None:
     """``rounds`` times: ``new`` reports arrive, then the incremental audit runs over them: in this
     process (``workers`` 0, each rule timed), or as beat sends it to ``workers`` Celery worker
-    processes on the ``audit`` queue (the parts of 250 merchants side by side)."""
+    processes on the ``audit`` queue (parts of ``AUDIT_MERCHANTS_PER_PART`` merchants)."""
     import audit_rules
     from django.db import connection
     from django.utils import timezone
