@@ -83,6 +83,28 @@ def set_params(code: str, **params: Any) -> None:
     rule.save()
 
 
+def plant_patterns() -> None:
+    """Three merchants, each with something for several rules, one of them across terminals."""
+    a, b, c = reporting_terminal(), reporting_terminal(), reporting_terminal()
+    a2 = reporting_terminal(merchant=a.merchant)
+    plant(a, at=shanghai(1, 10), mcc="5812")
+    plant(a2, at=shanghai(1, 11), tid="99999999")
+    plant_many(a, [shanghai(1, 12, m) for m in range(3)], card_token="tok_a")
+    plant_many(a2, [shanghai(1, 13, m) for m in range(2)], card_token="tok_a")
+    plant(b, at=shanghai(1, 12), amount="9900.00", cvm="none")
+    plant(b, at=shanghai(2, 12), received=shanghai(1, 14))
+    plant_many(c, [shanghai(d, 12) for d in range(2, 10)], amount="1000.00")
+    plant(c, at=shanghai(1, 12), amount="8000.00")
+
+
+def snapshot() -> set[tuple[Any, ...]]:
+    """Each alert: fingerprint, rule, merchant, terminal and its reports."""
+    return {
+        (a.fingerprint, a.rule.code, a.merchant_id, a.terminal_id, frozenset(report_ids(a)))
+        for a in Alert.objects.select_related("rule")
+    }
+
+
 __all__ = [
     "alert_of",
     "alerts",
@@ -90,8 +112,10 @@ __all__ = [
     "only_rule",
     "plant",
     "plant_many",
+    "plant_patterns",
     "report_ids",
     "reporting_terminal",
     "set_params",
     "shanghai",
+    "snapshot",
 ]

@@ -13,8 +13,10 @@ from tests.transactions.audit.helpers import (
     only_rule,
     plant,
     plant_many,
+    plant_patterns,
     report_ids,
     shanghai,
+    snapshot,
 )
 from tests.transactions.helpers import reporting_terminal
 from transactions.audit import runner
@@ -23,27 +25,6 @@ from transactions.audit.runner import audit_run_part, audit_start
 from transactions.models import Alert, AuditRule, AuditRun, RunStatus
 
 pytestmark = pytest.mark.django_db
-
-
-def plant_patterns():
-    """Three merchants, each with something for several rules, one of them across terminals."""
-    a, b, c = reporting_terminal(), reporting_terminal(), reporting_terminal()
-    a2 = reporting_terminal(merchant=a.merchant)
-    plant(a, at=shanghai(1, 10), mcc="5812")
-    plant(a2, at=shanghai(1, 11), tid="99999999")
-    plant_many(a, [shanghai(1, 12, m) for m in range(3)], card_token="tok_a")
-    plant_many(a2, [shanghai(1, 13, m) for m in range(2)], card_token="tok_a")
-    plant(b, at=shanghai(1, 12), amount="9900.00", cvm="none")
-    plant(b, at=shanghai(2, 12), received=shanghai(1, 14))
-    plant_many(c, [shanghai(d, 12) for d in range(2, 10)], amount="1000.00")
-    plant(c, at=shanghai(1, 12), amount="8000.00")
-
-
-def snapshot():
-    return {
-        (a.fingerprint, a.rule.code, a.merchant_id, a.terminal_id, frozenset(report_ids(a)))
-        for a in Alert.objects.select_related("rule")
-    }
 
 
 def run_in_parts(**kwargs):

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from tests.transactions.audit.test_runner import plant_patterns, snapshot
+from tests.transactions.audit.helpers import plant_patterns, snapshot
 from transactions.audit.runner import audit_run_now
 from transactions.audit.side_by_side import side_by_side, threads_for_finding
 from transactions.models import Alert, AuditRun
