@@ -255,9 +255,11 @@ def _write(
             [Report(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
         )
     elif len(rows) == 1:
-        # One report: an INSERT that returns it as stored, instead of a COPY and a read-back.
-        stored = insert_row(table, COLUMNS, rows[0], returning=SCREENED_FIELDS)
-        written = [dict(zip(SCREENED_FIELDS, stored or (), strict=True))]
+        # One report: an INSERT (one round trip, a COPY takes two) that returns it as stored
+        # when it is to be screened, instead of a read-back.
+        stored = insert_row(table, COLUMNS, rows[0], returning=SCREENED_FIELDS if returning else ())
+        if returning:
+            written = [dict(zip(SCREENED_FIELDS, stored or (), strict=True))]
     elif returning:
         # The ids are taken from the sequence first, so that nothing needs reading back.
         ids = next_ids(table, len(rows))
