@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from transactions.decisions.base import Decided
 from transactions.decisions.checks import REGISTRY
 from transactions.decisions.data_rules import CODE_PREFIX
 from transactions.models import (
     Alert,
     AlertReport,
     AuditRule,
-    Decision,
     DecisionOutcome,
     Hold,
     RuleVersion,
@@ -30,7 +30,7 @@ FAILED_NAME = gettext_noop("Screening check failed")
 RULE_PREFIX = "realtime_"
 
 
-def alerts_raise(decisions: list[Decision], terminal_id: int) -> tuple[list[int], list[Hold]]:
+def alerts_raise(decisions: list[Decided], terminal_id: int) -> tuple[list[int], list[Hold]]:
     """Reviews and holds go into the review queues at once; a hold also holds its report.
 
     One alert per check, outcome and terminal that is still open: the same check firing again
@@ -39,7 +39,7 @@ def alerts_raise(decisions: list[Decision], terminal_id: int) -> tuple[list[int]
     """
     opened: list[int] = []
     placed: list[Hold] = []
-    groups: dict[tuple[str, str], list[Decision]] = {}
+    groups: dict[tuple[str, str], list[Decided]] = {}
     for decision in decisions:
         groups.setdefault((decision.reasons[0]["code"], decision.outcome), []).append(decision)
     for (code, outcome), group in groups.items():
@@ -51,7 +51,7 @@ def alerts_raise(decisions: list[Decision], terminal_id: int) -> tuple[list[int]
         )
         Alert.objects.filter(pk=alert.pk).update(report_count=F("report_count") + len(group))
         for decision in group:
-            decision.alert = alert
+            decision.alert_id = alert.pk
         if outcome == DecisionOutcome.HOLD:
             holds = [
                 Hold(
@@ -66,7 +66,7 @@ def alerts_raise(decisions: list[Decision], terminal_id: int) -> tuple[list[int]
 
 
 def _open_alert(
-    code: str, outcome: str, terminal_id: int, *, first: Decision, group: list[Decision]
+    code: str, outcome: str, terminal_id: int, *, first: Decided, group: list[Decided]
 ) -> tuple[Alert, bool]:
     reason = first.reasons[0]
     version = None
@@ -107,7 +107,7 @@ def _open_alert(
     return alert, True
 
 
-def _explain(version: RuleVersion | None, group: list[Decision]) -> dict[str, Any]:
+def _explain(version: RuleVersion | None, group: list[Decided]) -> dict[str, Any]:
     """A data rule's explain data for the alert: the version, each report's conditions."""
     if version is None:
         return {}
@@ -119,7 +119,7 @@ def _explain(version: RuleVersion | None, group: list[Decision]) -> dict[str, An
     }
 
 
-def english(decision: Decision) -> str:
+def english(decision: Decided) -> str:
     return " ".join(r["message"] % r["figures"] for r in decision.reasons)
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from transactions.models import (
-    Decision,
-)
+from transactions.decisions.base import Decided
+from transactions.models import Decision
 
 
-def decision_answer(decision: Decision) -> dict[str, Any]:
-    """The decision as the contract shows it, its messages in the active language."""
+def decision_answer(decision: Decision | Decided) -> dict[str, Any]:
+    """The decision as the contract shows it, its messages in the active language: one just made
+    or one read back (a duplicate resend's)."""
     return {
         "decision_id": str(decision.decision_id),
         "outcome": decision.outcome,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from transactions.models import CheckAction
 
@@ -89,23 +89,47 @@ class TerminalFacts:
     daily_limit: Decimal | None = None
 
 
-@dataclass
+class Reads(Protocol):
+    """What some checks read beyond the state, by the database whatever the state store (each
+    read at most once per screening where it can be)."""
+
+    def original(self, report: Screened) -> Any: ...
+
+    def usual_hours(self) -> dict[int, int]: ...
+
+    def day_sales(self, report: Screened) -> Decimal: ...
+
+
+@dataclass(slots=True)
 class Context:
-    """What a check may read: its thresholds, the terminal's facts and the recent state."""
+    """What a check may read of the report it is given: its thresholds, the terminal's facts and
+    the recent state. The service moves one context from report to report (and check to check)
+    rather than making one for each."""
 
     params: Mapping[str, Any]  # the running check's thresholds
     facts: TerminalFacts
-    card_window: CardWindow | None
-    last_seen: LastSeen | None
-    # Reads that only some checks need, by the database whatever the state store.
-    original: Callable[[], Any]
-    usual_hours: Callable[[], dict[int, int]]
-    # The merchant's sales on the report's Beijing day up to and including it (read only when
-    # the merchant has a daily limit).
-    day_sales: Callable[[], Decimal] = lambda: Decimal(0)
+    reads: Reads
+    report: Screened | None = None
+    card_window: CardWindow | None = None
+    last_seen: LastSeen | None = None
 
     def decimal(self, name: str) -> Decimal:
         return Decimal(str(self.params[name]))
+
+    def original(self) -> Any:
+        """The original sale of a refund or void (None: none at this merchant)."""
+        assert self.report is not None
+        return self.reads.original(self.report)
+
+    def usual_hours(self) -> dict[int, int]:
+        """The merchant's reports per Beijing hour over its recent history."""
+        return self.reads.usual_hours()
+
+    def day_sales(self) -> Decimal:
+        """The merchant's sales on the report's Beijing day up to and including it (read only
+        when the merchant has a daily limit)."""
+        assert self.report is not None
+        return self.reads.day_sales(self.report)
 
 
 @dataclass(frozen=True)
@@ -134,3 +158,23 @@ class CheckSpec:
 def money(value: Decimal) -> str:
     """Yuan as written in reasons, in every language: ``¥1,234.50``."""
     return f"¥{value:,.2f}"
+
+
+@dataclass(slots=True)
+class Decided:
+    """A decision just made, as it is written (``Decision``'s columns as plain values).
+
+    A batch makes thousands: a model instance each cost more than screening the report. Decisions
+    whose checks all passed share one list of check records (and so one JSON text when written).
+    """
+
+    decision_id: uuid.UUID
+    report_id: int  # the report's primary key, as ``Decision.report_id``
+    merchant_id: int
+    terminal_id: int
+    outcome: str
+    reasons: list[dict[str, Any]]
+    checks: list[dict[str, Any]]
+    state_source: str
+    duration_us: int
+    alert_id: int | None = None

@@ -7,14 +7,14 @@ report whose storing is rolled back announces nothing.
 from __future__ import annotations
 
 from portal.common import events
-from transactions.decisions.base import Screened, TerminalFacts
-from transactions.models import Decision, DecisionOutcome, Hold
+from transactions.decisions.base import Decided, Screened, TerminalFacts
+from transactions.models import DecisionOutcome, Hold
 from transactions.models.event_data import alerts_described, hold_data
 
 
 def decision_events(
     reports: list[Screened],
-    flagged: list[Decision],
+    flagged: list[Decided],
     facts: TerminalFacts,
     *,
     opened: list[int],

@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -28,12 +27,14 @@ from transactions.decisions.base import (
     CardWindow,
     CheckSpec,
     Context,
+    Decided,
+    Hit,
     LastSeen,
     Screened,
-    TerminalFacts,
 )
 from transactions.decisions.checks import REGISTRY
 from transactions.decisions.config import screening_config
+from transactions.decisions.data_rules import CODE_PREFIX as RULE_CODE_PREFIX
 from transactions.decisions.data_rules import MESSAGE as RULE_MESSAGE
 from transactions.decisions.data_rules import RuleHit, rules_screen
 from transactions.decisions.events import decision_events
@@ -41,7 +42,6 @@ from transactions.decisions.inputs import (
     SCREENED_FIELDS,
     ZERO,
     check_params,
-    constant,
     original_of,
     sales_so_far,
     screened,
@@ -52,11 +52,11 @@ from transactions.decisions.state import read_state
 from transactions.decisions.storage import decisions_insert
 from transactions.models import (
     OUTCOME_RANK,
-    Decision,
     DecisionOutcome,
     Report,
-    ScreeningCheck,
+    RuleVersion,
 )
+from transactions.rules.compiler import Compiled
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def screen_stored(
     report_ids: Sequence[uuid.UUID],
     occurred: tuple[datetime, datetime],
     stored: list[dict[str, Any]] | None = None,
-) -> dict[uuid.UUID, Decision]:
+) -> dict[uuid.UUID, Decided]:
     """Screen the terminal's reports just written in this transaction; their decisions by id.
 
     ``occurred``: the earliest and latest ``occurred_at`` among them, so that reading them back
@@ -145,34 +145,87 @@ def _screen(
     report_ids: Sequence[uuid.UUID],
     occurred: tuple[datetime, datetime],
     stored: list[dict[str, Any]] | None,
-) -> dict[uuid.UUID, Decision]:
+) -> dict[uuid.UUID, Decided]:
     started = time.perf_counter()
     if stored is None:
         stored = _stored_reports(terminal_id, report_ids, occurred)
     reports = [screened(row) for row in stored]
+    count = len(reports)
     config = screening_config()
     facts = terminal_facts(terminal_id, config.limits)
     by_level = config.level_params.get(facts.risk_level or "", {})
     checks = [(c, REGISTRY[c.code], check_params(c, by_level)) for c in config.checks if c.enabled]
-    day_sales = sales_so_far(reports) if facts.daily_limit is not None else {}
+    hours_params = next((p for row, _s, p in checks if row.code == "after_hours"), {})
+    sales = sales_so_far(reports) if facts.daily_limit is not None else {}
+    reads = _Reads(reports[0].merchant_id, hours_params, sales)
     minutes = max((spec.window_minutes(params) for _c, spec, params in checks), default=0)
     windows, places, source = read_state(reports, minutes=max(minutes, 1))
-    shared = (time.perf_counter() - started) / max(len(reports), 1)
-    ruled = time.perf_counter()
-    verdicts = rules_screen(report_pks=[r.pk for r in reports], versions=config.versions)
-    per_rule = int((time.perf_counter() - ruled) * 1e6 / max(len(reports), 1))
-    decisions = []
-    for report, window, place in zip(reports, windows, places, strict=True):
-        sold = constant(day_sales.get(report.pk, ZERO))
-        runs, took = _run_checks(report, checks, facts, window, place, sold)
-        runs += [_Run.of_rule(hit, per_rule) for hit in verdicts.get(report.pk, [])]
-        decisions.append(_decision(report, runs, source, micros=int((shared + took) * 1e6)))
+    seconds = time.perf_counter() - started
+    # Check by check over the reports: a check's time is its time over them all, shared out.
+    passed: list[dict[str, Any]] = []  # each check's record where it did not fire, in order
+    fired: dict[int, list[tuple[int, _Run]]] = {}  # report index → the checks that fired / failed
+    ctx = Context(params={}, facts=facts, reads=reads)
+    for position, (row, spec, params) in enumerate(checks):
+        ctx.params = params
+        ran = _run_check(row.code, spec, ctx, reports, windows, places)
+        seconds += ran.seconds
+        quiet = _Run(
+            row.code, row.action, row.shadow, False, {}, "", int(ran.seconds * 1e6 / count)
+        )
+        passed.append(quiet.record())
+        for index, hit in ran.hits.items():
+            run = replace(quiet, hit=True, figures=hit.figures, message=hit.message)
+            fired.setdefault(index, []).append((position, run))
+        for index, error in ran.errors.items():
+            fired.setdefault(index, []).append((position, replace(quiet, error=error)))
+    _rules_run(reports, config.versions, passed, fired)
+    micros = int(seconds * 1e6 / count)
+    decisions = [
+        _decision(report, passed, fired[index], source, micros=micros)
+        if index in fired
+        else Decided(
+            uuid.uuid4(),
+            report.pk,
+            report.merchant_id,
+            report.terminal_id,
+            DecisionOutcome.ACCEPT,
+            [],
+            passed,
+            source,
+            micros,
+        )
+        for index, report in enumerate(reports)
+    ]
     flagged = [d for d in decisions if d.outcome != DecisionOutcome.ACCEPT]
     opened, holds = alerts_raise(flagged, terminal_id)
     decisions_insert(decisions)
     if flagged:
         decision_events(reports, flagged, facts, opened=opened, holds=holds)
     return {report.report_id: d for report, d in zip(reports, decisions, strict=True)}
+
+
+class _Reads:
+    """The reads beyond the state that some checks make (``base.Reads``), for one terminal's
+    reports: the merchant's usual hours are read once."""
+
+    def __init__(
+        self, merchant_id: int, hours_params: Mapping[str, Any], sales: Mapping[int, Decimal]
+    ) -> None:
+        self._merchant_id = merchant_id
+        self._hours_params = hours_params
+        self._hours: dict[int, int] | None = None
+        self._sales = sales
+
+    def original(self, report: Screened) -> Any:
+        return original_of(report)
+
+    def usual_hours(self) -> dict[int, int]:
+        if self._hours is None:
+            self._hours = usual_hours(self._merchant_id, self._hours_params)
+        return self._hours
+
+    def day_sales(self, report: Screened) -> Decimal:
+        return self._sales.get(report.pk, ZERO)
 
 
 def _stored_reports(
@@ -187,59 +240,80 @@ def _stored_reports(
     )
 
 
-def _run_checks(
-    report: Screened,
-    checks: list[tuple[ScreeningCheck, CheckSpec, Mapping[str, Any]]],
-    facts: TerminalFacts,
-    window: CardWindow | None,
-    place: LastSeen | None,
-    day_sales: Callable[[], Decimal],
-) -> tuple[list[_Run], float]:
-    hours_params = next((p for row, _s, p in checks if row.code == "after_hours"), {})
-    ctx = Context(
-        params={},
-        facts=facts,
-        card_window=window,
-        last_seen=place,
-        original=partial(original_of, report),
-        usual_hours=partial(usual_hours, report.merchant_id, hours_params),
-        day_sales=day_sales,
-    )
-    runs = []
-    total = 0.0
-    for row, spec, params in checks:
-        ctx.params = params
-        started = time.perf_counter()
+@dataclass(slots=True)
+class _Ran:
+    """One check run over the reports: what it found, by report index, and its time."""
+
+    hits: dict[int, Hit]
+    errors: dict[int, str]
+    seconds: float
+
+
+def _run_check(
+    code: str,
+    spec: CheckSpec,
+    ctx: Context,
+    reports: list[Screened],
+    windows: list[CardWindow | None],
+    places: list[LastSeen | None],
+) -> _Ran:
+    hits: dict[int, Hit] = {}
+    errors: dict[int, str] = {}
+    run = spec.run
+    started = time.perf_counter()
+    for index, (report, window, place) in enumerate(zip(reports, windows, places, strict=True)):
+        ctx.report, ctx.card_window, ctx.last_seen = report, window, place
         try:
-            hit = spec.run(report, ctx)
-            error = ""
+            hit = run(report, ctx)
         except Exception as exc:  # a check that fails must not fail the report (API.md)
-            log.exception("Screening check %s failed on report %s", row.code, report.pk)
-            hit, error = None, f"{type(exc).__name__}: {exc}"[:200]
-        took = time.perf_counter() - started
-        total += took
-        runs.append(
-            _Run(
-                code=row.code,
-                action=row.action,
-                shadow=row.shadow,
-                hit=hit is not None,
-                figures=hit.figures if hit else {},
-                message=hit.message if hit else "",
-                micros=int(took * 1e6),
-                error=error,
-            )
-        )
-    return runs, total
+            log.exception("Screening check %s failed on report %s", code, report.pk)
+            errors[index] = f"{type(exc).__name__}: {exc}"[:200]
+            continue
+        if hit is not None:
+            hits[index] = hit
+    return _Ran(hits, errors, time.perf_counter() - started)
 
 
-def _decision(report: Screened, runs: list[_Run], source: str, *, micros: int) -> Decision:
+def _rules_run(
+    reports: list[Screened],
+    versions: list[tuple[RuleVersion, Compiled | None]],
+    passed: list[dict[str, Any]],
+    fired: dict[int, list[tuple[int, _Run]]],
+) -> None:
+    """The live rules written as data, after the checks: their records where they did not match
+    go to ``passed``, their matches to ``fired``."""
+    if not versions:
+        return
+    started = time.perf_counter()
+    verdicts = rules_screen(report_pks=[r.pk for r in reports], versions=versions)
+    micros = int((time.perf_counter() - started) * 1e6 / len(reports))
+    offset = len(passed)
+    for version, _compiled in versions:
+        code = f"{RULE_CODE_PREFIX}{version.rule.code}"
+        passed.append(_Run.of_rule(RuleHit(code, version, False, {}, []), micros).record())
+    for index, report in enumerate(reports):
+        for position, verdict in enumerate(verdicts.get(report.pk, []), start=offset):
+            if verdict.hit:
+                fired.setdefault(index, []).append((position, _Run.of_rule(verdict, micros)))
+
+
+def _decision(
+    report: Screened,
+    passed: list[dict[str, Any]],
+    fired: list[tuple[int, _Run]],
+    source: str,
+    *,
+    micros: int,
+) -> Decided:
     """The outcome is the strongest action among the reasons; a failed check counts as review.
 
     Reasons are listed strongest first, so the alert is filed under what decided the outcome.
+    ``fired``: the checks that fired or failed on the report, with their places in ``passed``.
     """
+    records = list(passed)
     acted: list[tuple[DecisionOutcome, dict[str, Any]]] = []
-    for run in runs:
+    for position, run in fired:
+        records[position] = run.record()
         if run.error:
             failed = {"code": CHECK_FAILED, "message": CHECK_FAILED_MESSAGE}
             acted.append((DecisionOutcome.REVIEW, failed | {"figures": {"check": run.code}}))
@@ -254,14 +328,14 @@ def _decision(report: Screened, runs: list[_Run], source: str, *, micros: int) -
             acted.append((DecisionOutcome(run.action), reason))
     acted.sort(key=lambda pair: OUTCOME_RANK[pair[0]], reverse=True)
     outcome = acted[0][0] if acted else DecisionOutcome.ACCEPT
-    reasons = [reason for _action, reason in acted]
-    return Decision(
+    return Decided(
+        decision_id=uuid.uuid4(),
         report_id=report.pk,
         merchant_id=report.merchant_id,
         terminal_id=report.terminal_id,
         outcome=outcome,
-        reasons=reasons,
-        checks=[run.record() for run in runs],
+        reasons=[reason for _action, reason in acted],
+        checks=records,
         state_source=source,
         duration_us=micros,
     )

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils import timezone
 
+from transactions.decisions.base import Decided
 from transactions.decisions.selectors import decisions_of
 from transactions.ingest.store import Incoming, StoreResult, store_reports
 from transactions.ingest.validate import Errors, validate_report
@@ -33,7 +34,7 @@ class SingleOutcome:
     errors: Errors = field(default_factory=dict)
     # Its decision: given now, or the first one again for a duplicate (none for reports stored
     # before screening existed).
-    decision: Decision | None = None
+    decision: Decision | Decided | None = None
 
 
 @dataclass
@@ -42,7 +43,7 @@ class BatchOutcome:
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     # (index, report_id, decision) of the accepted and duplicate reports not accepted outright.
-    decisions: list[tuple[int, str, Decision]] = field(default_factory=list)
+    decisions: list[tuple[int, str, Decision | Decided]] = field(default_factory=list)
 
 
 def report_ingest_one(*, terminal: ReportingTerminal, raw: Any) -> SingleOutcome:
@@ -88,7 +89,7 @@ def report_ingest_batch(*, terminal: ReportingTerminal, raws: list[Any]) -> Batc
 
 def _not_accepted(
     terminal: ReportingTerminal, incoming: list[Incoming], result: StoreResult
-) -> list[tuple[int, str, Decision]]:
+) -> list[tuple[int, str, Decision | Decided]]:
     """The batch's accepted and duplicate reports whose decision is review or hold, by index."""
     index_of = {item.index: item.report.report_id for item in incoming}
     duplicates = [index_of[i] for i in result.duplicates]

@@ -29,12 +29,12 @@ from portal.common.database import (
     next_ids,
 )
 from transactions.analytics.rollups import Stored, rollup_add
-from transactions.decisions.base import card_key
+from transactions.decisions.base import Decided, card_key
 from transactions.decisions.inputs import SCREENED_FIELDS
 from transactions.decisions.services import cards_lock, screen_stored
 from transactions.ingest.validate import ValidReport
 from transactions.ingest.wire import FIELDS
-from transactions.models import Decision, Report, ReportKey
+from transactions.models import Report, ReportKey
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 CENT = Decimal("0.01")
@@ -73,7 +73,7 @@ class StoreResult:
     # Duplicates of reports this same upload stored before (a re-run after a crash).
     restored: list[int] = field(default_factory=list)
     # The decisions given to the reports stored now, by report_id (when screened).
-    decisions: dict[uuid.UUID, Decision] = field(default_factory=dict)
+    decisions: dict[uuid.UUID, Decided] = field(default_factory=dict)
 
 
 def store_reports(

@@ -135,6 +135,41 @@ def test_the_batch_lists_only_the_reports_not_accepted(api):
     assert ids == {str(d.decision_id) for d in Decision.objects.exclude(outcome="accept")}
 
 
+def test_a_batchs_decisions_record_every_check_and_differ_only_where_one_fired(api):
+    rows = [
+        report(api.terminal, card_token="tok_a"),
+        report(api.terminal, card_token="tok_b", mcc=OTHER_MCC),
+        report(api.terminal, card_token="tok_c"),
+    ]
+    assert api.post(BATCH, {"reports": rows}).json()["accepted"] == 3
+    first, held, last = (
+        Decision.objects.get(report__report_id=row["report_id"]).checks for row in rows
+    )
+    assert [c["code"] for c in first] == list(REGISTRY)  # every check, in order
+    assert first == last  # accepted: the same records, each check's time shared out
+    differs = [(a["code"], a, b) for a, b in zip(first, held, strict=True) if a != b]
+    [(code, passed, fired)] = differs
+    assert code == "mcc_mismatch"
+    assert passed | {"hit": True, "figures": {"mcc": OTHER_MCC, "registered": "5411"}} == fired
+
+
+def test_a_check_that_fails_on_one_report_of_a_batch_leaves_the_others_accepted(api, monkeypatch):
+    def broken(report, ctx):
+        if report.mcc == OTHER_MCC:
+            raise ValueError("no MCC table")
+        return None
+
+    monkeypatch.setitem(REGISTRY, "mcc_mismatch", replace(REGISTRY["mcc_mismatch"], run=broken))
+    rows = [report(api.terminal, card_token="tok_a", mcc=OTHER_MCC), report(api.terminal)]
+    body = api.post(BATCH, {"reports": rows}).json()
+    assert body["accepted"] == 2
+    assert [(d["index"], d["outcome"], codes(d)) for d in body["decisions"]] == [
+        (0, "review", ["check_failed"])
+    ]
+    fine = Decision.objects.get(report__report_id=rows[1]["report_id"])
+    assert fine.outcome == "accept" and not any(c.get("error") for c in fine.checks)
+
+
 def test_a_duplicate_in_a_later_batch_repeats_its_first_decision(api):
     held = report(api.terminal, card_token="tok_a", mcc=OTHER_MCC)
     [first] = api.post(BATCH, {"reports": [held]}).json()["decisions"]
