@@ -192,8 +192,8 @@ class DecisionAdmin(ReadOnlyAdmin):
                 (
                     _check_label(run["code"]),
                     run["code"],
-                    _("Yes") if run["hit"] else _("No"),
-                    _("Yes") if run["shadow"] else _("No"),
+                    _("Yes") if run.get("hit") else _("No"),
+                    _("Yes") if run.get("shadow") else _("No"),
                     _outcome_label(run["action"]),
                     _figures(run.get("figures") or {}),
                     run.get("error") or "—",

@@ -97,8 +97,14 @@ class _Run:
     snooze_id: int | None = None
 
     def record(self) -> dict[str, Any]:
-        row = {"code": self.code, "hit": self.hit, "shadow": self.shadow, "action": self.action}
-        row |= {"figures": self.figures, "us": self.micros}
+        """As stored on the decision: what a check that ran quietly leaves out is not written
+        (``hit``, ``shadow``, ``figures``, ``error``: false, false, none, none), half the size
+        of a decision that ten years keep (readers take the missing keys as those values)."""
+        row: dict[str, Any] = {"code": self.code, "action": self.action, "us": self.micros}
+        if self.hit:
+            row |= {"hit": True, "figures": self.figures}
+        if self.shadow:
+            row["shadow"] = True
         if self.version_id is not None:
             row["version_id"] = self.version_id
         if self.snooze_id is not None:

@@ -25,6 +25,7 @@ import logging
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -52,21 +53,30 @@ ZERO = Decimal("0.00")
 CHUNK = 500
 # Adds a chunk of reports and trims. KEYS: per report its card set and its location set ("" when
 # it has none); ARGV: trim-below score, ttl seconds, then per report its score, card member and
-# location member.
+# location member. Each set gets its chunk's members in one ZADD, then is trimmed and given its
+# ttl once (a batch's reports share their terminal's location set).
 ADD = """
 local trim, ttl = ARGV[1], ARGV[2]
+local pending, order = {}, {}
+local function add(key, score, member)
+  local items = pending[key]
+  if items == nil then
+    items = {}
+    pending[key] = items
+    table.insert(order, key)
+  end
+  table.insert(items, score)
+  table.insert(items, member)
+end
 for i = 1, #KEYS / 2 do
   local card, place, a = KEYS[2 * i - 1], KEYS[2 * i], 3 * i
-  if card ~= '' then
-    redis.call('ZADD', card, ARGV[a], ARGV[a + 1])
-    redis.call('ZREMRANGEBYSCORE', card, '-inf', '(' .. trim)
-    redis.call('EXPIRE', card, ttl)
-  end
-  if place ~= '' then
-    redis.call('ZADD', place, ARGV[a], ARGV[a + 2])
-    redis.call('ZREMRANGEBYSCORE', place, '-inf', '(' .. trim)
-    redis.call('EXPIRE', place, ttl)
-  end
+  if card ~= '' then add(card, ARGV[a], ARGV[a + 1]) end
+  if place ~= '' then add(place, ARGV[a], ARGV[a + 2]) end
+end
+for _, key in ipairs(order) do
+  redis.call('ZADD', key, unpack(pending[key]))
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. trim)
+  redis.call('EXPIRE', key, ttl)
 end
 """
 # Counts a chunk of card windows. KEYS[1] is "dec:since", then per report its card set; ARGV:
@@ -101,24 +111,41 @@ return out
 CENT = Decimal("0.01")
 # Each report's predecessor at its terminal, for a chunk of reports. KEYS: per report its place
 # set; ARGV: per report its score and its own member. Per report two values: the latest other
-# member at or before its time and that member's score; "" when there is none among the first
-# four entries, "?" when the latest other one has the very same score (the order of a tie is the
-# report ids', which the database decides: both go to the database).
+# member at or before its time and that member's score; "" when there is none, "?" when the
+# latest other one has the very same score (the order of a tie is the report ids', which the
+# database decides: both go to the database). Each set is read once over the chunk's span (and
+# the one member before it), then each report's place in it is found by binary search.
 PLACES = """
+local low, high = {}, {}
+for i = 1, #KEYS do
+  local key, score = KEYS[i], ARGV[2 * i - 1]
+  if low[key] == nil or tonumber(score) < tonumber(low[key]) then low[key] = score end
+  if high[key] == nil or tonumber(score) > tonumber(high[key]) then high[key] = score end
+end
+local members, scores, texts = {}, {}, {}
+for key, from in pairs(low) do
+  local m, s, t = {}, {}, {}
+  local rows = redis.call('ZREVRANGEBYSCORE', key, '(' .. from, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  for _, row in ipairs({rows, redis.call('ZRANGEBYSCORE', key, from, high[key], 'WITHSCORES')}) do
+    for j = 1, #row, 2 do
+      table.insert(m, row[j]); table.insert(s, tonumber(row[j + 1])); table.insert(t, row[j + 1])
+    end
+  end
+  members[key], scores[key], texts[key] = m, s, t
+end
 local out = {}
 for i = 1, #KEYS do
-  local score, own = ARGV[2 * i - 1], ARGV[2 * i]
+  local m, s, t = members[KEYS[i]], scores[KEYS[i]], texts[KEYS[i]]
+  local score, own = tonumber(ARGV[2 * i - 1]), ARGV[2 * i]
+  local lo, hi = 0, #s  -- the last entry at or before the report's score: s[lo]
+  while lo < hi do
+    local mid = math.floor((lo + hi + 1) / 2)
+    if s[mid] <= score then lo = mid else hi = mid - 1 end
+  end
+  if lo > 0 and m[lo] == own then lo = lo - 1 end
   local found, at = '', ''
-  local rows = redis.call('ZREVRANGEBYSCORE', KEYS[i], score, '-inf', 'WITHSCORES', 'LIMIT', 0, 4)
-  for j = 1, #rows, 2 do
-    if rows[j] ~= own then
-      if tonumber(rows[j + 1]) == tonumber(score) then
-        found = '?'
-      else
-        found, at = rows[j], rows[j + 1]
-      end
-      break
-    end
+  if lo > 0 then
+    if s[lo] == score then found = '?' else found, at = m[lo], t[lo] end
   end
   table.insert(out, found); table.insert(out, at)
 end
@@ -295,10 +322,27 @@ def _from_database(
 # --- Redis ----------------------------------------------------------------------------------
 
 
-def _keys(report: Screened) -> tuple[str, str]:
-    card = f"dec:c:{report.merchant_id}:{report.card_key}" if report.card_key else ""
-    place = f"dec:l:{report.terminal_id}" if report.lat is not None else ""
-    return card, place
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """A report as Redis holds it: its keys, its score and its members (made once a report)."""
+
+    card_key: str  # "" without a card
+    place_key: str  # "" without a location
+    score: str
+    card: str  # "report_id|terminal|fen"
+    place: str  # "report_id|lat|lng", "" without a location
+
+    @classmethod
+    def of(cls, report: Screened) -> _Member:
+        rid = str(report.report_id)
+        located = report.lat is not None
+        return cls(
+            card_key=f"dec:c:{report.merchant_id}:{report.card_key}" if report.card_key else "",
+            place_key=f"dec:l:{report.terminal_id}" if located else "",
+            score=_score(report.occurred_at),
+            card=f"{rid}|{report.terminal_id}|{int(report.amount / CENT)}",
+            place=f"{rid}|{report.lat}|{report.lng}" if located else "",
+        )
 
 
 def _score(moment: datetime) -> str:
@@ -319,37 +363,32 @@ def _from_redis(
     _breaker.failed_at = None
     ttl = int(RETENTION.total_seconds()) + minutes * 60
     kept_from = f"{now - RETENTION.total_seconds():.6f}"
-    carded = [r for r in reports if r.card_key]
-    located = [r for r in reports if r.lat is not None]
+    members = [_Member.of(r) for r in reports]
+    carded = [(r, m) for r, m in zip(reports, members, strict=True) if m.card_key]
+    located = [(r, m) for r, m in zip(reports, members, strict=True) if m.place_key]
+    span = timedelta(minutes=minutes)
     with client.pipeline(transaction=False) as pipe:
         pipe.setnx("dec:since", f"{now:.6f}")
         pipe.get("dec:since")
-        added = _pieces(reports, CHUNK)
+        added = _pieces(members, CHUNK)
         for chunk in added:
-            keys: list[str] = []
-            args: list[Any] = [kept_from, ttl]
-            for r in chunk:
-                keys += _keys(r)
-                place = _place_member(r) if r.lat is not None else ""
-                cents = int(r.amount / CENT)
-                args += [_score(r.occurred_at), f"{r.report_id}|{r.terminal_id}|{cents}", place]
+            keys = [key for m in chunk for key in (m.card_key, m.place_key)]
+            args = [kept_from, ttl, *(v for m in chunk for v in (m.score, m.card, m.place))]
             # EVAL, not a registered script: a pipeline of registered scripts first asks the
             # server whether it has them (SCRIPT EXISTS), a round trip of its own every time;
             # EVAL sends the text, which the server finds in its script cache by its digest.
             pipe.eval(ADD, len(keys), *keys, *args)
         counted = _pieces(carded, CHUNK)
-        for chunk in counted:
-            keys = ["dec:since"]
+        for pairs in counted:
+            keys = ["dec:since", *(m.card_key for _r, m in pairs)]
             args = [kept_from]
-            for r in chunk:
-                keys.append(_keys(r)[0])
-                start = r.occurred_at - timedelta(minutes=minutes)
-                args += [_score(start), _score(r.occurred_at), r.terminal_id]
+            for r, m in pairs:
+                args += [_score(r.occurred_at - span), m.score, r.terminal_id]
             pipe.eval(WINDOWS, len(keys), *keys, *args)
         placed = _pieces(located, CHUNK)
-        for chunk in placed:
-            keys = [f"dec:l:{r.terminal_id}" for r in chunk]
-            args = [v for r in chunk for v in (_score(r.occurred_at), _place_member(r))]
+        for pairs in placed:
+            keys = [m.place_key for _r, m in pairs]
+            args = [v for _r, m in pairs for v in (m.score, m.place)]
             pipe.eval(PLACES, len(keys), *keys, *args)
         answers = iter(pipe.execute())
     next(answers)  # SETNX
@@ -358,17 +397,18 @@ def _from_redis(
         next(answers)
     figures = [value for _chunk in counted for value in next(answers)]
     found = [value for _chunk in placed for value in next(answers)]
-    before = {r.report_id: pair for r, pair in zip(located, _pieces(found, 2), strict=True)}
+    before = {r.report_id: pair for (r, _m), pair in zip(located, _pieces(found, 2), strict=True)}
     windows: list[CardWindow | None] = [None] * len(reports)
-    carded_at = (i for i, r in enumerate(reports) if r.card_key)
+    carded_at = (i for i, m in enumerate(members) if m.card_key)
     for i, (mc, ma, tc, ta) in zip(carded_at, _pieces(figures, 4), strict=True):
         if mc >= 0:
             windows[i] = CardWindow(minutes, tc, int(ta) * CENT, mc, int(ma) * CENT)
-    to_database_windows = [i for i, r in enumerate(reports) if r.card_key and windows[i] is None]
+    to_database_windows = [i for i, m in enumerate(members) if m.card_key and windows[i] is None]
     places: list[LastSeen | None] = []
     to_database_places: list[int] = []
+    mine = {str(r.report_id): r for r, _m in located}
     for i, r in enumerate(reports):
-        place = _redis_last_seen(r, *before[r.report_id]) if r.lat is not None else None
+        place = _redis_last_seen(r, *before[r.report_id], mine) if r.lat is not None else None
         if r.lat is not None and (place is None or place.occurred_at.timestamp() < complete_from):
             to_database_places.append(i)  # a report Redis never saw may come between
         places.append(place)
@@ -390,15 +430,16 @@ def _pieces(values: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _place_member(report: Screened) -> str:
-    return f"{report.report_id}|{report.lat}|{report.lng}"
-
-
-def _redis_last_seen(report: Screened, member: bytes, score: bytes) -> LastSeen | None:
+def _redis_last_seen(
+    report: Screened, member: bytes, score: bytes, mine: dict[str, Screened]
+) -> LastSeen | None:
     """The predecessor PLACES found, or None when there is none or a tie (the database then
-    answers)."""
+    answers). One of ``mine`` (the reports being screened, by id) is taken as it is."""
     if member in (b"", b"?"):
         return None
-    _report_id, lat, lng = member.decode().split("|")
+    report_id, lat, lng = member.decode().split("|")
+    if (known := mine.get(report_id)) is not None and known.lat is not None:
+        assert known.lng is not None
+        return LastSeen(known.lat, known.lng, known.occurred_at)
     moment = datetime.fromtimestamp(float(score), tz=report.occurred_at.tzinfo)
     return LastSeen(Decimal(lat), Decimal(lng), moment)
