@@ -166,12 +166,14 @@ def sources(terminal) -> dict[str, int]:
 
 
 def raw_copy_rate(terminal, rows: list[dict]) -> float:
-    """Rows per second of a plain COPY of the same reports, rolled back afterwards."""
+    """Rows per second of a plain COPY of the same reports, committed as the endpoint's are (a
+    COPY rolled back skips the foreign-key checks deferred to the commit, and the commit)."""
     from django.db import transaction
 
     with transaction.atomic():
         seconds = common.raw_copy(terminal, rows)
-        transaction.set_rollback(True)  # keep the table as it was: only the speed is wanted
+        start = time.perf_counter()
+    seconds += time.perf_counter() - start
     return len(rows) / seconds
 
 

@@ -132,13 +132,13 @@ def screen_stored(
     terminal_id: int,
     report_ids: Sequence[uuid.UUID],
     occurred: tuple[datetime, datetime],
-    stored: list[dict[str, Any]] | None = None,
+    stored: list[Screened] | None = None,
 ) -> dict[uuid.UUID, Decided]:
     """Screen the terminal's reports just written in this transaction; their decisions by id.
 
     ``occurred``: the earliest and latest ``occurred_at`` among them, so that reading them back
-    looks in their months' partitions only. ``stored``: the reports' ``SCREENED_FIELDS`` as the
-    writer got them back from the database, when it did (then they are not read again).
+    looks in their months' partitions only. ``stored``: the reports as the writer got them back
+    from the database, in the order of screening, when it did (then they are not read again).
     """
     if not report_ids:
         return {}
@@ -150,12 +150,12 @@ def _screen(
     terminal_id: int,
     report_ids: Sequence[uuid.UUID],
     occurred: tuple[datetime, datetime],
-    stored: list[dict[str, Any]] | None,
+    stored: list[Screened] | None,
 ) -> dict[uuid.UUID, Decided]:
     started = time.perf_counter()
     if stored is None:
-        stored = _stored_reports(terminal_id, report_ids, occurred)
-    reports = [screened(row) for row in stored]
+        stored = [screened(row) for row in _stored_reports(terminal_id, report_ids, occurred)]
+    reports = stored
     count = len(reports)
     config = screening_config()
     facts = terminal_facts(terminal_id, config.limits)

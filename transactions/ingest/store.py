@@ -29,8 +29,8 @@ from portal.common.database import (
     next_ids,
 )
 from transactions.analytics.rollups import Stored, rollup_add
-from transactions.decisions.base import Decided, card_key
-from transactions.decisions.inputs import SCREENED_FIELDS
+from transactions.decisions.base import Decided, Screened, card_key
+from transactions.decisions.inputs import SCREENED_FIELDS, screened
 from transactions.decisions.services import cards_lock, screen_stored
 from transactions.ingest.validate import ValidReport
 from transactions.ingest.wire import FIELDS
@@ -241,10 +241,9 @@ def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: dat
 
 def _write(
     fresh: Sequence[Incoming], *, returning: bool = False, **common: Any
-) -> list[dict[str, Any]] | None:
+) -> list[Screened] | None:
     """Write the reports and add them to the rollups. With ``returning``, on PostgreSQL, the
-    reports come back as stored (what the screening reads of them, ``SCREENED_FIELDS``);
-    otherwise None."""
+    reports come back as stored, as the screening takes them; otherwise None."""
     if not fresh:
         return None
     rows = [_row(item, **common) for item in fresh]
@@ -259,12 +258,12 @@ def _write(
         # when it is to be screened, instead of a read-back.
         stored = insert_row(table, COLUMNS, rows[0], returning=SCREENED_FIELDS if returning else ())
         if returning:
-            written = [dict(zip(SCREENED_FIELDS, stored or (), strict=True))]
+            written = [screened(dict(zip(SCREENED_FIELDS, stored or (), strict=True)))]
     elif returning:
         # The ids are taken from the sequence first, so that nothing needs reading back.
         ids = next_ids(table, len(rows))
         copy_rows(table, ("id", *COLUMNS), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
-        written = [_as_stored(pk, item) for pk, item in zip(ids, fresh, strict=True)]
+        written = [_as_screened(pk, item) for pk, item in zip(ids, fresh, strict=True)]
     else:
         copy_rows(table, COLUMNS, rows)
     # In the same transaction: the daily totals count exactly the reports that were stored.
@@ -284,22 +283,35 @@ def _write(
     return written
 
 
-def _as_stored(pk: int, item: Incoming) -> dict[str, Any]:
+def _as_screened(pk: int, item: Incoming) -> Screened:
     """A report written by COPY as the database gives it back: its time in UTC, its amount with
     the column's two decimals (validation has checked there are no more, and that coordinates
     have the columns' six); ``test_store_written.py`` compares the two."""
     values = item.report.values
-    return {name: values.get(name) for name in SCREENED_FIELDS} | {
-        "id": pk,
-        "report_id": item.report.report_id,
-        "merchant_id": item.merchant_id,
-        "terminal_id": item.terminal_id,
-        "occurred_at": values["occurred_at"].astimezone(UTC),
-        "amount": values["amount"].quantize(CENT),
-    }
+    token, pan = values["card_token"], values["masked_pan"]
+    return Screened(
+        pk=pk,
+        report_id=item.report.report_id,
+        merchant_id=item.merchant_id,
+        terminal_id=item.terminal_id,
+        occurred_at=values["occurred_at"].astimezone(UTC),
+        amount=values["amount"].quantize(CENT),
+        type=values["type"],
+        method=values["method"],
+        cvm=values["cvm"],
+        mcc=values["mcc"],
+        acquirer_mid=values["acquirer_mid"],
+        tid=values["tid"],
+        card_key=card_key(card_token=token, masked_pan=pan),
+        card_token=token,
+        masked_pan=pan,
+        lat=values.get("lat"),
+        lng=values.get("lng"),
+        original_report_id=values.get("original_report_id"),
+    )
 
 
-def _in_order(written: list[dict[str, Any]], terminal_id: int) -> list[dict[str, Any]]:
+def _in_order(written: list[Screened], terminal_id: int) -> list[Screened]:
     """The terminal's reports in the order the screening takes them: by time, then id."""
-    mine = [row for row in written if row["terminal_id"] == terminal_id]
-    return sorted(mine, key=lambda row: (row["occurred_at"], row["report_id"]))
+    mine = [row for row in written if row.terminal_id == terminal_id]
+    return sorted(mine, key=lambda row: (row.occurred_at, row.report_id))
