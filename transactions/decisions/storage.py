@@ -1,9 +1,13 @@
-"""Writing the decisions: COPY on PostgreSQL, a bulk insert elsewhere."""
+"""Writing the decisions: on PostgreSQL those alike in one statement, the others by COPY; a bulk
+insert elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from portal.common.database import copy_json, copy_rows, has_copy, insert_row
@@ -27,9 +31,10 @@ FIELDS = DECISION_COLUMNS[:-1]
 
 
 def decisions_insert(decisions: list[Decided]) -> None:
-    """COPY on PostgreSQL: a batch's decisions carry a kB of JSON each, which a plain multi-row
-    INSERT escapes element by element (a 250-report batch: 0.45 s → ms); decisions that share
-    their records share their JSON text. One decision goes in with an INSERT."""
+    """On PostgreSQL: decisions alike but for their ids and reports (a batch's accepted ones,
+    which share their records) with one ``INSERT … SELECT`` over two arrays, their JSON sent and
+    parsed once; the others by COPY (a multi-row INSERT escapes a kB of JSON element by element:
+    a 250-report batch took 0.45 s). One decision goes in with an INSERT."""
     if not has_copy():
         Decision.objects.bulk_create(
             [Decision(**{name: getattr(d, name) for name in FIELDS}) for d in decisions]
@@ -44,23 +49,53 @@ def decisions_insert(decisions: list[Decided]) -> None:
             found = texts[id(value)] = copy_json(value)
         return found
 
-    rows = [
-        (
-            d.decision_id,
-            d.report_id,
-            d.merchant_id,
-            d.terminal_id,
-            d.outcome,
-            text(d.reasons),
-            text(d.checks),
-            d.state_source,
-            d.duration_us,
-            d.alert_id,
-            now,
+    if len(decisions) == 1:  # a single report's decision
+        insert_row(Decision._meta.db_table, DECISION_COLUMNS, _row(decisions[0], text, now))
+        return
+    alike: dict[tuple[Any, ...], list[Decided]] = {}
+    for d in decisions:
+        # Reasons are empty or a decision's own; the records' list is shared or its own.
+        reasons = id(d.reasons) if d.reasons else 0
+        key = (reasons, id(d.checks), d.outcome, d.state_source, d.duration_us, d.alert_id)
+        alike.setdefault((*key, d.merchant_id, d.terminal_id), []).append(d)
+    apart = [d for group in alike.values() if len(group) == 1 for d in group]
+    for group in alike.values():
+        if len(group) > 1:
+            _insert_alike(group, text, now)
+    if apart:
+        copy_rows(Decision._meta.db_table, DECISION_COLUMNS, (_row(d, text, now) for d in apart))
+
+
+def _row(d: Decided, text: Callable[[list[dict[str, Any]]], str], now: datetime) -> tuple:
+    return (
+        d.decision_id,
+        d.report_id,
+        d.merchant_id,
+        d.terminal_id,
+        d.outcome,
+        text(d.reasons),
+        text(d.checks),
+        d.state_source,
+        d.duration_us,
+        d.alert_id,
+        now,
+    )
+
+
+_ALIKE = f"""
+    INSERT INTO {Decision._meta.db_table} ({", ".join(DECISION_COLUMNS)})
+    SELECT d, r, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s
+    FROM unnest(%s::uuid[], %s::bigint[]) AS u(d, r)
+"""  # noqa: S608 (the table and column names are the model's own; every value is a parameter)
+
+
+def _insert_alike(
+    group: list[Decided], text: Callable[[list[dict[str, Any]]], str], now: datetime
+) -> None:
+    first = group[0]
+    shared = (first.merchant_id, first.terminal_id, first.outcome, text(first.reasons))
+    shared += (text(first.checks), first.state_source, first.duration_us, first.alert_id, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ALIKE, [*shared, [d.decision_id for d in group], [d.report_id for d in group]]
         )
-        for d in decisions
-    ]
-    if len(rows) == 1:  # a single report's decision
-        insert_row(Decision._meta.db_table, DECISION_COLUMNS, rows[0])
-    else:
-        copy_rows(Decision._meta.db_table, DECISION_COLUMNS, rows)

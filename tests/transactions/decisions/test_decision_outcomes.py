@@ -142,9 +142,19 @@ def test_a_batchs_decisions_record_every_check_and_differ_only_where_one_fired(a
         report(api.terminal, card_token="tok_c"),
     ]
     assert api.post(BATCH, {"reports": rows}).json()["accepted"] == 3
-    first, held, last = (
-        Decision.objects.get(report__report_id=row["report_id"]).checks for row in rows
-    )
+    decisions = [Decision.objects.get(report__report_id=row["report_id"]) for row in rows]
+    reports = [Report.objects.get(report_id=row["report_id"]) for row in rows]
+    assert [(d.report_id, d.merchant_id, d.terminal_id) for d in decisions] == [
+        (r.pk, r.merchant_id, r.terminal_id) for r in reports
+    ]
+    assert [(d.outcome, d.alert_id is None) for d in decisions] == [
+        ("accept", True),
+        ("hold", False),
+        ("accept", True),
+    ]
+    assert decisions[0].reasons == decisions[2].reasons == []
+    assert len({d.decision_id for d in decisions}) == 3
+    first, held, last = (d.checks for d in decisions)
     assert [c["code"] for c in first] == list(REGISTRY)  # every check, in order
     assert first == last  # accepted: the same records, each check's time shared out
     differs = [(a["code"], a, b) for a, b in zip(first, held, strict=True) if a != b]
