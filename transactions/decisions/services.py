@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_noop
+from uuid6 import uuid7
 
 from portal.common.history import written_by_the_system
 from portal.common.locks import transaction_locks
@@ -190,7 +191,7 @@ def _screen(
         _decision(report, passed, fired[index], source, micros=micros)
         if index in fired
         else Decided(
-            uuid.uuid4(),
+            uuid7(),
             report.pk,
             report.merchant_id,
             report.terminal_id,
@@ -335,7 +336,7 @@ def _decision(
     acted.sort(key=lambda pair: OUTCOME_RANK[pair[0]], reverse=True)
     outcome = acted[0][0] if acted else DecisionOutcome.ACCEPT
     return Decided(
-        decision_id=uuid.uuid4(),
+        decision_id=uuid7(),
         report_id=report.pk,
         merchant_id=report.merchant_id,
         terminal_id=report.terminal_id,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from uuid6 import uuid7
 
 from merchants.models import Merchant, Terminal
 from transactions.models.alert import Alert
@@ -81,9 +80,9 @@ class Decision(models.Model):
     ``checks`` every check that ran, shadow ones included, with its inputs and time taken.
     """
 
-    decision_id = models.UUIDField(
-        _("decision id"), default=uuid.uuid4, unique=True, editable=False
-    )
+    # Time-ordered (UUIDv7): every report's decision adds one to this unique index, at the end
+    # of it rather than at a random page of a table kept ten years.
+    decision_id = models.UUIDField(_("decision id"), default=uuid7, unique=True, editable=False)
     report = models.OneToOneField(
         Report,
         on_delete=models.PROTECT,

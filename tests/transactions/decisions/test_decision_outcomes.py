@@ -154,6 +154,7 @@ def test_a_batchs_decisions_record_every_check_and_differ_only_where_one_fired(a
     ]
     assert decisions[0].reasons == decisions[2].reasons == []
     assert len({d.decision_id for d in decisions}) == 3
+    assert {d.decision_id.version for d in decisions} == {7}  # time-ordered: appended to the index
     first, held, last = (d.checks for d in decisions)
     assert [c["code"] for c in first] == list(REGISTRY)  # every check, in order
     assert first == last  # accepted: the same records, each check's time shared out
