@@ -23,10 +23,12 @@ from merchants.models import Terminal
 from portal.common.compiled import CompiledQuery
 from portal.common.database import (
     copy_rows,
+    has_array_parameters,
     has_copy,
     has_planner_settings,
     insert_row,
     next_ids,
+    one_of,
 )
 from transactions.analytics.rollups import Stored, rollup_add
 from transactions.decisions.base import Decided, Screened, card_key
@@ -164,10 +166,12 @@ def _stored(incoming: Sequence[Incoming]) -> dict[tuple[int, uuid.UUID], tuple[s
     """(terminal, report_id) -> (content hash, upload) of the reports already stored."""
     by_terminal = _by_terminal(incoming)
     stored: dict[tuple[int, uuid.UUID], tuple[str, int | None]] = {}
+    # PostgreSQL takes a terminal's ids as one array parameter; SQLite as bound values, in chunks.
+    size = max(len(incoming), 1) if has_array_parameters() else LOOKUP_CHUNK
     for terminal_id, items in by_terminal.items():
         ids = [item.report.report_id for item in items]
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            rows = _lookup(terminal_id, ids[start : start + LOOKUP_CHUNK])
+        for start in range(0, len(ids), size):
+            rows = _lookup(terminal_id, ids[start : start + size])
             stored.update({(terminal_id, rid): (digest, up) for rid, digest, up in rows})
     return stored
 
@@ -198,9 +202,9 @@ def _lookup(terminal_id: int, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str
         # the planner probes whatever its statistics; compiled once.
         rows = _ONE_KEY.rows(report_id=ids[0], terminal_id=terminal_id)
         return [(row["report_id"], row["content_hash"], row["upload_id"]) for row in rows]
-    query = ReportKey.objects.filter(report_id__in=ids, terminal_id=terminal_id).values_list(
-        "report_id", "content_hash", "upload_id"
-    )
+    query = ReportKey.objects.filter(
+        one_of("report_id", ids, array_type="uuid"), terminal_id=terminal_id
+    ).values_list("report_id", "content_hash", "upload_id")
     if not has_planner_settings():
         return list(query)
     with connection.cursor() as cursor:
