@@ -95,16 +95,21 @@ def store_reports(
     if not incoming:
         return result
     received_at = received_at or timezone.now()
+    ready = _ready(
+        incoming, screen=screen, source=source, upload_id=upload_id, received_at=received_at
+    )
     with transaction.atomic():
         _terminals_lock(sorted({item.terminal_id for item in incoming}))
         stored = _stored(incoming)
         fresh: list[Incoming] = []
-        for item in incoming:
+        fresh_ready: list[_Ready] = []
+        for item, made in zip(incoming, ready, strict=True):
             key = (item.terminal_id, item.report.report_id)
             known = stored.get(key)
             if known is None:
                 stored[key] = (item.report.content_hash, upload_id)
                 fresh.append(item)
+                fresh_ready.append(made)
                 result.accepted.append(item.index)
             elif known[0] != item.report.content_hash:
                 result.conflicts.append(item.index)
@@ -114,9 +119,7 @@ def store_reports(
                 result.duplicates.append(item.index)
         if screen:
             cards_lock((item.merchant_id, _card_key(item)) for item in fresh)
-        written = _write(
-            fresh, returning=screen, source=source, upload_id=upload_id, received_at=received_at
-        )
+        written = _write(fresh_ready, returning=screen)
         if screen:
             for terminal_id, mine in _by_terminal(fresh).items():
                 moments = [item.report.values["occurred_at"] for item in mine]
@@ -228,6 +231,46 @@ _ONE_KEY = CompiledQuery(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A report made ready to write before the terminals' lock is taken: the lock is held until
+    commit, and another request of the same terminal waits all that time."""
+
+    row: tuple[Any, ...]  # in COLUMNS order
+    stored: Stored  # what the rollups add
+    # As the screening takes it, with its id taken from the sequence: a batch to screen on
+    # PostgreSQL, written by COPY and not read back.
+    screened: Screened | None
+
+
+def _ready(incoming: Sequence[Incoming], *, screen: bool, **common: Any) -> list[_Ready]:
+    """Every report of ``incoming`` made ready to write. A screened batch's ids are taken from the
+    sequence now, one per report: a duplicate found under the lock leaves its id unused (a gap
+    in the ids, as a rolled-back insert leaves)."""
+    ids = (
+        next_ids(Report._meta.db_table, len(incoming))
+        if screen and len(incoming) > 1 and has_copy()
+        else None
+    )
+    return [
+        _Ready(
+            row=_row(item, **common),
+            stored=Stored(
+                terminal_id=item.terminal_id,
+                merchant_id=item.merchant_id,
+                occurred_at=item.report.values["occurred_at"],
+                received_at=common["received_at"],
+                type=item.report.values["type"],
+                method=item.report.values["method"],
+                amount=item.report.values["amount"],
+                card_token=item.report.values["card_token"],
+            ),
+            screened=_as_screened(ids[n], item) if ids else None,
+        )
+        for n, item in enumerate(incoming)
+    ]
+
+
 def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: datetime) -> tuple:
     values = item.report.values
     return (
@@ -243,14 +286,12 @@ def _row(item: Incoming, *, source: str, upload_id: int | None, received_at: dat
     )
 
 
-def _write(
-    fresh: Sequence[Incoming], *, returning: bool = False, **common: Any
-) -> list[Screened] | None:
+def _write(fresh: Sequence[_Ready], *, returning: bool = False) -> list[Screened] | None:
     """Write the reports and add them to the rollups. With ``returning``, on PostgreSQL, the
     reports come back as stored, as the screening takes them; otherwise None."""
     if not fresh:
         return None
-    rows = [_row(item, **common) for item in fresh]
+    rows = [made.row for made in fresh]
     table = Report._meta.db_table
     written = None
     if not has_copy():
@@ -264,26 +305,16 @@ def _write(
         if returning:
             written = [screened(dict(zip(SCREENED_FIELDS, stored or (), strict=True)))]
     elif returning:
-        # The ids are taken from the sequence first, so that nothing needs reading back.
-        ids = next_ids(table, len(rows))
-        copy_rows(table, ("id", *COLUMNS), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
-        written = [_as_screened(pk, item) for pk, item in zip(ids, fresh, strict=True)]
+        # The ids were taken from the sequence before, so that nothing needs reading back.
+        written = [made.screened for made in fresh if made.screened is not None]
+        assert len(written) == len(rows), "a screened batch's ids are taken before the lock"
+        copy_rows(
+            table, ("id", *COLUMNS), ((r.pk, *row) for r, row in zip(written, rows, strict=True))
+        )
     else:
         copy_rows(table, COLUMNS, rows)
     # In the same transaction: the daily totals count exactly the reports that were stored.
-    rollup_add(
-        Stored(
-            terminal_id=item.terminal_id,
-            merchant_id=item.merchant_id,
-            occurred_at=item.report.values["occurred_at"],
-            received_at=common["received_at"],
-            type=item.report.values["type"],
-            method=item.report.values["method"],
-            amount=item.report.values["amount"],
-            card_token=item.report.values["card_token"],
-        )
-        for item in fresh
-    )
+    rollup_add(made.stored for made in fresh)
     return written
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.transactions.helpers import report, reporting_terminal
 from transactions.decisions import services
 from transactions.decisions.inputs import SCREENED_FIELDS, screened
-from transactions.ingest.store import Incoming, _write, store_reports
+from transactions.ingest.store import Incoming, _ready, _write, store_reports
 from transactions.ingest.validate import validate_report
 from transactions.models import Decision, Report, Source
 
@@ -40,9 +40,10 @@ VARIANTS = [
 def test_the_returned_row_is_the_stored_row(overrides):
     terminal = reporting_terminal()
     item = _incoming(terminal, **overrides)
-    written = _write(
-        [item], returning=True, source=Source.API, upload_id=None, received_at=timezone.now()
+    ready = _ready(
+        [item], screen=True, source=Source.API, upload_id=None, received_at=timezone.now()
     )
+    written = _write(ready, returning=True)
     stored = list(Report.objects.filter(report_id=item.report.report_id).values(*SCREENED_FIELDS))
     if connection.vendor == "postgresql":
         assert written == [screened(row) for row in stored]
@@ -54,9 +55,10 @@ def test_the_returned_row_is_the_stored_row(overrides):
 def test_a_batchs_rows_as_copied_are_the_stored_rows():
     one, two = reporting_terminal(), reporting_terminal()
     items = [_incoming(terminal, **overrides) for terminal in (one, two) for overrides in VARIANTS]
-    written = _write(
-        items, returning=True, source=Source.API, upload_id=None, received_at=timezone.now()
+    ready = _ready(
+        items, screen=True, source=Source.API, upload_id=None, received_at=timezone.now()
     )
+    written = _write(ready, returning=True)
     ids = [item.report.report_id for item in items]
     stored = {
         row["report_id"]: screened(row)
