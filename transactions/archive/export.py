@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,10 +71,12 @@ def _open(scratch: Path, month: date, merchant_id: int) -> _MerchantFile:
 def _write(current: _MerchantFile, rows: list[tuple[Any, ...]]) -> None:
     """One chunk of one merchant's rows as one row group, with the rows' decisions."""
     ids = [row[ID] for row in rows]
-    decisions = {
-        d["report_id"]: d
-        for d in Decision.objects.filter(report_id__in=ids).values(*DECISION_FIELDS)
-    }
+    decisions: dict[int, dict[str, Any]] = {}
+    rows_of = Decision.objects.filter(report_id__in=ids)
+    for d in rows_of.values(*DECISION_FIELDS, shared=F("shared_checks__records")):
+        shared = d.pop("shared")  # a batch's shared records go into each decision's file
+        d["checks"] = d["checks"] or shared or []
+        decisions[d["report_id"]] = d
     current.writer.write_batch(to_batch(rows, merchant_mid=current.mid, decisions=decisions))
     current.rows += len(rows)
     current.first = current.first or rows[0][OCCURRED]

@@ -166,7 +166,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("what each check saw"))
     def checks_table(self, decision: Decision) -> str:
-        if not decision.checks:
+        if not decision.checks_run:
             return "—"
         head = format_html_join(
             "",
@@ -199,7 +199,7 @@ class DecisionAdmin(ReadOnlyAdmin):
                     run.get("error") or "—",
                     f"{run['us']} µs",
                 )
-                for run in decision.checks
+                for run in decision.checks_run
             ),
         )
         return format_html(

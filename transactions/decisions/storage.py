@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.common.database import copy_json, copy_rows, has_copy, insert_row
 from transactions.decisions.base import Decided
-from transactions.models import Decision
+from transactions.models import CheckRecords, Decision
 
 DECISION_COLUMNS = (
     "decision_id",
@@ -28,13 +28,15 @@ DECISION_COLUMNS = (
     "created_at",
 )
 FIELDS = DECISION_COLUMNS[:-1]
+ALIKE_COLUMNS = (*DECISION_COLUMNS, "shared_checks_id")
 
 
 def decisions_insert(decisions: list[Decided]) -> None:
     """On PostgreSQL: decisions alike but for their ids and reports (a batch's accepted ones,
-    which share their records) with one ``INSERT … SELECT`` over two arrays, their JSON sent and
-    parsed once; the others by COPY (a multi-row INSERT escapes a kB of JSON element by element:
-    a 250-report batch took 0.45 s). One decision goes in with an INSERT."""
+    which share their records) with one ``INSERT … SELECT`` over two arrays, their records
+    written once (``CheckRecords``); the others by COPY (a multi-row INSERT escapes a kB of JSON
+    element by element: a 250-report batch took 0.45 s). One decision goes in with an INSERT.
+    Elsewhere every decision keeps its own records."""
     if not has_copy():
         Decision.objects.bulk_create(
             [Decision(**{name: getattr(d, name) for name in FIELDS}) for d in decisions]
@@ -83,8 +85,8 @@ def _row(d: Decided, text: Callable[[list[dict[str, Any]]], str], now: datetime)
 
 
 _ALIKE = f"""
-    INSERT INTO {Decision._meta.db_table} ({", ".join(DECISION_COLUMNS)})
-    SELECT d, r, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s
+    INSERT INTO {Decision._meta.db_table} ({", ".join(ALIKE_COLUMNS)})
+    SELECT d, r, %s, %s, %s, %s::jsonb, '[]'::jsonb, %s, %s, %s, %s, %s
     FROM unnest(%s::uuid[], %s::bigint[]) AS u(d, r)
 """  # noqa: S608 (the table and column names are the model's own; every value is a parameter)
 
@@ -93,9 +95,10 @@ def _insert_alike(
     group: list[Decided], text: Callable[[list[dict[str, Any]]], str], now: datetime
 ) -> None:
     first = group[0]
-    shared = (first.merchant_id, first.terminal_id, first.outcome, text(first.reasons))
-    shared += (text(first.checks), first.state_source, first.duration_us, first.alert_id, now)
+    shared = CheckRecords.objects.create(records=first.checks)
+    values = (first.merchant_id, first.terminal_id, first.outcome, text(first.reasons))
+    values += (first.state_source, first.duration_us, first.alert_id, now, shared.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            _ALIKE, [*shared, [d.decision_id for d in group], [d.report_id for d in group]]
+            _ALIKE, [*values, [d.decision_id for d in group], [d.report_id for d in group]]
         )

@@ -17,7 +17,7 @@ from transactions.archive.months import MonthError
 from transactions.archive.schema import REPORT_FIELDS, SCHEMA, SCHEMA_VERSION
 from transactions.archive.selectors import ArchiveUnreadable, archive_read
 from transactions.archive.services import archive_month_run
-from transactions.models import ArchiveStatus, Decision, Report
+from transactions.models import ArchiveStatus, CheckRecords, Decision, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,25 @@ def test_the_decision_goes_into_the_archive_with_its_report():
     assert json.loads(row["decision"])["outcome"] == "accept"
     assert not Decision.objects.filter(report_id=report.pk).exists()
     assert not Report.objects.filter(pk=report.pk).exists()
+
+
+def test_a_decision_sharing_its_batchs_check_records_is_archived_with_them():
+    month = month_with_31_days()
+    report = make_report(reporting_terminal(), occurred_at=local(month, 4))
+    records = [{"code": "mcc_mismatch", "action": "hold", "us": 3}]
+    Decision.objects.create(
+        report=report,
+        merchant=report.merchant,
+        terminal=report.terminal,
+        outcome="accept",
+        state_source="redis",
+        duration_us=40,
+        shared_checks=CheckRecords.objects.create(records=records),
+    )
+    archive_month_run(month=month)
+
+    (row,) = archive_read(month=month)
+    assert json.loads(row["decision"])["checks"] == records
 
 
 def test_writing_then_verifying_then_purging_goes_through_the_workflow():

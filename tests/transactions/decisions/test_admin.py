@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import StaffFactory
-from tests.transactions.helpers import REPORTS, TerminalAPI, report, reporting_terminal
+from tests.transactions.helpers import (
+    BATCH,
+    REPORTS,
+    TerminalAPI,
+    report,
+    reporting_terminal,
+)
 from tests.transactions.report_factories import make_report
 from transactions.decisions.checks import REGISTRY
 from transactions.decisions.inputs import ensure_checks
@@ -217,6 +223,16 @@ def test_the_decision_page_shows_its_reasons_checks_report_and_alert(reviewer_cl
     assert all(f"<code>{code}</code>" in page for code in REGISTRY)
     assert reverse("admin:transactions_report_change", args=[decision.report_id]) in page
     assert reverse("admin:transactions_alert_change", args=[decision.alert_id]) in page
+
+
+def test_the_page_of_a_decision_sharing_its_batchs_records_shows_every_check(reviewer_client):
+    api = TerminalAPI(Client())
+    rows = [report(api.terminal, card_token="tok_a"), report(api.terminal, card_token="tok_b")]
+    assert api.post(BATCH, {"reports": rows}).json()["accepted"] == 2
+    decision = Decision.objects.get(report__report_id=rows[0]["report_id"])
+    url = reverse("admin:transactions_decision_change", args=[decision.pk])
+    page = reviewer_client.get(url).content.decode()
+    assert all(f"<code>{code}</code>" in page for code in REGISTRY)
 
 
 def test_the_decision_page_shows_a_failed_checks_error_and_a_shadow_hit(reviewer_client):
