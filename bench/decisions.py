@@ -9,7 +9,8 @@
 2. the same with the screening Redis killed half-way through: no error, no lost report, and how
    many decisions fell back to the database;
 3. batches of 5,000 through the batch endpoint with decisions, with the screening Redis up (before
-   the kill) and down (after it), beside a raw ``COPY`` of the same number of rows.
+   the kill) and down (after it), beside a raw ``COPY`` of the same number of rows, committed
+   (the best of three runs). Each batch run and each COPY starts on a fresh checkpoint.
 
 The screening Redis is a private ``redis-server`` on port 6391 (nothing else uses it), so killing
 it touches no other process.
@@ -165,21 +166,31 @@ def sources(terminal) -> dict[str, int]:
     return dict(rows.annotate(n=Count("*")).order_by("state_source"))
 
 
-def raw_copy_rate(terminal, rows: list[dict]) -> float:
-    """Rows per second of a plain COPY of the same reports, committed as the endpoint's are (a
-    COPY rolled back skips the foreign-key checks deferred to the commit, and the commit)."""
+COPY_RUNS = 3
+
+
+def raw_copy_rates() -> list[float]:
+    """Rows per second of a plain COPY of as many reports, committed as the endpoint's are (a
+    COPY rolled back skips the foreign-key checks deferred to the commit, and the commit); run
+    COPY_RUNS times on fresh rows, as one run can meet a checkpoint. The best is the baseline."""
     from django.db import transaction
 
-    with transaction.atomic():
-        seconds = common.raw_copy(terminal, rows)
-        start = time.perf_counter()
-    seconds += time.perf_counter() - start
-    return len(rows) / seconds
+    rates = []
+    for run in range(COPY_RUNS):
+        terminal, _key, _secret = common.make_terminal(f"decisions-copy-{run}")
+        rows = live_reports(terminal, BATCH_ROWS)
+        common.checkpoint()
+        with transaction.atomic():
+            seconds = common.raw_copy(terminal, rows)
+            start = time.perf_counter()
+        rates.append(len(rows) / (seconds + time.perf_counter() - start))
+    return rates
 
 
 def run_batches(server: common.Gunicorn, key_id: str, secret: str, rows: list[dict]) -> float:
     path = "/api/v1/terminal/reports/batch/"
     bodies = [common.dumps({"reports": rows[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
+    common.checkpoint()
 
     def one(body: bytes) -> None:
         status, answer = common.send(common.signed_request(server.url, path, key_id, secret, body))
@@ -253,8 +264,8 @@ def main() -> None:
         down_batch_rows = live_reports(down_batch_terminal, BATCH_ROWS)
         down_batch_rate = run_batches(server, down_batch_key, down_batch_secret, down_batch_rows)
         down_batch_sources = sources(down_batch_terminal)
-        copy_terminal, _k, _s = common.make_terminal("decisions-copy")
-        copy_rate = raw_copy_rate(copy_terminal, live_reports(copy_terminal, BATCH_ROWS))
+        copy_rates = raw_copy_rates()
+        copy_rate = max(copy_rates)
     finally:
         server.stop()
         if redis.process.poll() is None:
@@ -311,7 +322,8 @@ def main() -> None:
         f"({batch_rate / copy_rate:.0%} of COPY; state {batch_sources}), "
         f"Redis down {down_batch_rate:,.0f} rows/s ({down_batch_rate / copy_rate:.0%}; state "
         f"{down_batch_sources}), screening off {plain_batch_rate:,.0f} rows/s "
-        f"({plain_batch_rate / copy_rate:.0%}), raw COPY {copy_rate:,.0f} rows/s"
+        f"({plain_batch_rate / copy_rate:.0%}), raw COPY {copy_rate:,.0f} rows/s (best of "
+        f"{', '.join(f'{rate:,.0f}' for rate in copy_rates)})"
     )
 
 
