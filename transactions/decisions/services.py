@@ -56,6 +56,7 @@ from transactions.models import (
     DecisionOutcome,
     Report,
     RuleVersion,
+    ScreeningCheck,
 )
 from transactions.rules.compiler import Compiled
 
@@ -157,7 +158,6 @@ def _screen(
     if stored is None:
         stored = [screened(row) for row in _stored_reports(terminal_id, report_ids, occurred)]
     reports = stored
-    count = len(reports)
     config = screening_config()
     facts = terminal_facts(terminal_id, config.limits)
     by_level = config.level_params.get(facts.risk_level or "", {})
@@ -167,26 +167,11 @@ def _screen(
     reads = _Reads(reports[0].merchant_id, hours_params, sales)
     minutes = max((spec.window_minutes(params) for _c, spec, params in checks), default=0)
     windows, places, source = read_state(reports, minutes=max(minutes, 1))
-    seconds = time.perf_counter() - started
-    # Check by check over the reports: a check's time is its time over them all, shared out.
-    passed: list[dict[str, Any]] = []  # each check's record where it did not fire, in order
-    fired: dict[int, list[tuple[int, _Run]]] = {}  # report index → the checks that fired / failed
     ctx = Context(params={}, facts=facts, reads=reads)
-    for position, (row, spec, params) in enumerate(checks):
-        ctx.params = params
-        ran = _run_check(row.code, spec, ctx, reports, windows, places)
-        seconds += ran.seconds
-        quiet = _Run(
-            row.code, row.action, row.shadow, False, {}, "", int(ran.seconds * 1e6 / count)
-        )
-        passed.append(quiet.record())
-        for index, hit in ran.hits.items():
-            run = replace(quiet, hit=True, figures=hit.figures, message=hit.message)
-            fired.setdefault(index, []).append((position, run))
-        for index, error in ran.errors.items():
-            fired.setdefault(index, []).append((position, replace(quiet, error=error)))
+    state_seconds = time.perf_counter() - started
+    passed, fired, seconds = _checks_run(checks, ctx, reports, windows, places)
     _rules_run(reports, config.versions, passed, fired)
-    micros = int(seconds * 1e6 / count)
+    micros = int((state_seconds + seconds) * 1e6 / len(reports))
     decisions = [
         _decision(report, passed, fired[index], source, micros=micros)
         if index in fired
@@ -197,7 +182,7 @@ def _screen(
             report.terminal_id,
             DecisionOutcome.ACCEPT,
             [],
-            passed,
+            passed,  # shared by every report of the batch on which no check fired
             source,
             micros,
         )
@@ -245,6 +230,36 @@ def _stored_reports(
         .order_by("occurred_at", "report_id")
         .values(*SCREENED_FIELDS)
     )
+
+
+def _checks_run(
+    checks: list[tuple[ScreeningCheck, CheckSpec, Mapping[str, Any]]],
+    ctx: Context,
+    reports: list[Screened],
+    windows: list[CardWindow | None],
+    places: list[LastSeen | None],
+) -> tuple[list[dict[str, Any]], dict[int, list[tuple[int, _Run]]], float]:
+    """Check by check over the reports: each check's record where it did not fire (in order),
+    by report index the checks that fired or failed on it (with their places), and the time.
+
+    A check's time on each decision is its time over all the reports, shared out.
+    """
+    passed: list[dict[str, Any]] = []
+    fired: dict[int, list[tuple[int, _Run]]] = {}
+    seconds = 0.0
+    for position, (row, spec, params) in enumerate(checks):
+        ctx.params = params
+        ran = _run_check(row.code, spec, ctx, reports, windows, places)
+        seconds += ran.seconds
+        micros = int(ran.seconds * 1e6 / len(reports))
+        quiet = _Run(row.code, row.action, row.shadow, False, {}, "", micros)
+        passed.append(quiet.record())
+        for index, hit in ran.hits.items():
+            run = replace(quiet, hit=True, figures=hit.figures, message=hit.message)
+            fired.setdefault(index, []).append((position, run))
+        for index, error in ran.errors.items():
+            fired.setdefault(index, []).append((position, replace(quiet, error=error)))
+    return passed, fired, seconds
 
 
 @dataclass(slots=True)

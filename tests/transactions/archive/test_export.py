@@ -171,17 +171,22 @@ def test_the_manifest_lists_schema_rows_checksums_and_times():
     assert archive_month.manifest_sha256 == files.sha256_of(manifest_path)
 
 
-def test_the_decision_goes_into_the_archive_with_its_report():
-    month = month_with_31_days()
+def _accepted(month, **fields) -> Report:
+    """A report of ``month`` with an accepted decision (``fields`` over its defaults)."""
     report = make_report(reporting_terminal(), occurred_at=local(month, 4))
     Decision.objects.create(
         report=report,
         merchant=report.merchant,
         terminal=report.terminal,
         outcome="accept",
-        state_source="database",
-        duration_us=120,
+        **({"state_source": "database", "duration_us": 120} | fields),
     )
+    return report
+
+
+def test_the_decision_goes_into_the_archive_with_its_report():
+    month = month_with_31_days()
+    report = _accepted(month)
     archive_month_run(month=month)
 
     (row,) = archive_read(month=month)
@@ -192,17 +197,8 @@ def test_the_decision_goes_into_the_archive_with_its_report():
 
 def test_a_decision_sharing_its_batchs_check_records_is_archived_with_them():
     month = month_with_31_days()
-    report = make_report(reporting_terminal(), occurred_at=local(month, 4))
     records = [{"code": "mcc_mismatch", "action": "hold", "us": 3}]
-    Decision.objects.create(
-        report=report,
-        merchant=report.merchant,
-        terminal=report.terminal,
-        outcome="accept",
-        state_source="redis",
-        duration_us=40,
-        shared_checks=CheckRecords.objects.create(records=records),
-    )
+    _accepted(month, shared_checks=CheckRecords.objects.create(records=records))
     archive_month_run(month=month)
 
     (row,) = archive_read(month=month)
