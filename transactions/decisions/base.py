@@ -165,7 +165,7 @@ class Decided:
     """A decision just made, as it is written (``Decision``'s columns as plain values).
 
     A batch makes thousands: a model instance each cost more than screening the report. Decisions
-    whose checks all passed share one list of check records (and so one JSON text when written).
+    whose checks all passed share one list of check records, written once (``storage.py``).
     """
 
     decision_id: uuid.UUID
