@@ -3,7 +3,7 @@ stored, the terminal's facts, the merchant's day so far and its usual hours."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -143,10 +143,6 @@ def check_params(
     """The check's thresholds for this merchant: its risk level's set, else the check's own."""
     own = by_level.get(row.pk, row.parameters or {})
     return {**REGISTRY[row.code].defaults, **own}
-
-
-def constant(value: Decimal) -> Callable[[], Decimal]:
-    return lambda: value
 
 
 def sales_so_far(reports: Sequence[Screened]) -> dict[int, Decimal]:

@@ -173,19 +173,7 @@ def _screen(
     _rules_run(reports, config.versions, passed, fired)
     micros = int((state_seconds + seconds) * 1e6 / len(reports))
     decisions = [
-        _decision(report, passed, fired[index], source, micros=micros)
-        if index in fired
-        else Decided(
-            uuid7(),
-            report.pk,
-            report.merchant_id,
-            report.terminal_id,
-            DecisionOutcome.ACCEPT,
-            [],
-            passed,  # shared by every report of the batch on which no check fired
-            source,
-            micros,
-        )
+        _decision(report, passed, fired.get(index, []), source, micros=micros)
         for index, report in enumerate(reports)
     ]
     flagged = [d for d in decisions if d.outcome != DecisionOutcome.ACCEPT]
@@ -330,9 +318,10 @@ def _decision(
     """The outcome is the strongest action among the reasons; a failed check counts as review.
 
     Reasons are listed strongest first, so the alert is filed under what decided the outcome.
-    ``fired``: the checks that fired or failed on the report, with their places in ``passed``.
+    ``fired``: the checks that fired or failed on the report, with their places in ``passed``;
+    where none did, the decision keeps ``passed`` itself, shared by every such report of a batch.
     """
-    records = list(passed)
+    records = list(passed) if fired else passed
     acted: list[tuple[DecisionOutcome, dict[str, Any]]] = []
     for position, run in fired:
         records[position] = run.record()

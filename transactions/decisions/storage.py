@@ -3,7 +3,6 @@ insert elsewhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -43,16 +42,8 @@ def decisions_insert(decisions: list[Decided]) -> None:
         )
         return
     now = timezone.now()
-    texts: dict[int, str] = {}  # by id(): the lists are alive until the rows are written
-
-    def text(value: list[dict[str, Any]]) -> str:
-        found = texts.get(id(value))
-        if found is None:
-            found = texts[id(value)] = copy_json(value)
-        return found
-
     if len(decisions) == 1:  # a single report's decision
-        insert_row(Decision._meta.db_table, DECISION_COLUMNS, _row(decisions[0], text, now))
+        insert_row(Decision._meta.db_table, DECISION_COLUMNS, _row(decisions[0], now))
         return
     alike: dict[tuple[Any, ...], list[Decided]] = {}
     for d in decisions:
@@ -63,20 +54,20 @@ def decisions_insert(decisions: list[Decided]) -> None:
     apart = [d for group in alike.values() if len(group) == 1 for d in group]
     for group in alike.values():
         if len(group) > 1:
-            _insert_alike(group, text, now)
+            _insert_alike(group, now)
     if apart:
-        copy_rows(Decision._meta.db_table, DECISION_COLUMNS, (_row(d, text, now) for d in apart))
+        copy_rows(Decision._meta.db_table, DECISION_COLUMNS, (_row(d, now) for d in apart))
 
 
-def _row(d: Decided, text: Callable[[list[dict[str, Any]]], str], now: datetime) -> tuple:
+def _row(d: Decided, now: datetime) -> tuple:
     return (
         d.decision_id,
         d.report_id,
         d.merchant_id,
         d.terminal_id,
         d.outcome,
-        text(d.reasons),
-        text(d.checks),
+        copy_json(d.reasons),
+        copy_json(d.checks),
         d.state_source,
         d.duration_us,
         d.alert_id,
@@ -91,12 +82,10 @@ _ALIKE = f"""
 """  # noqa: S608 (the table and column names are the model's own; every value is a parameter)
 
 
-def _insert_alike(
-    group: list[Decided], text: Callable[[list[dict[str, Any]]], str], now: datetime
-) -> None:
+def _insert_alike(group: list[Decided], now: datetime) -> None:
     first = group[0]
     shared = CheckRecords.objects.create(records=first.checks)
-    values = (first.merchant_id, first.terminal_id, first.outcome, text(first.reasons))
+    values = (first.merchant_id, first.terminal_id, first.outcome, copy_json(first.reasons))
     values += (first.state_source, first.duration_us, first.alert_id, now, shared.pk)
     with connection.cursor() as cursor:
         cursor.execute(
